@@ -1,0 +1,1 @@
+"""The built-in sync features, one module each, registered like any third-party plugin."""
