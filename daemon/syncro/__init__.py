@@ -1,0 +1,27 @@
+"""Talking to the Syncro REST API."""
+
+from .client import (
+    SyncroAuthError,
+    SyncroBadResponse,
+    SyncroClient,
+    SyncroError,
+    SyncroNotFound,
+    SyncroUnavailable,
+    SyncroValidationError,
+    SyncroWriteUncertain,
+    error_messages,
+    unwrap,
+)
+
+__all__ = [
+    "SyncroAuthError",
+    "SyncroBadResponse",
+    "SyncroClient",
+    "SyncroError",
+    "SyncroNotFound",
+    "SyncroUnavailable",
+    "SyncroValidationError",
+    "SyncroWriteUncertain",
+    "error_messages",
+    "unwrap",
+]
