@@ -1,0 +1,132 @@
+"""The journal of Xero writes: each row is written before its request goes out and settled after.
+
+A row left at ``sent`` after a crash is an outcome nobody recorded; recovery looks the record up
+in Xero by its natural key (``lookup``) before anything is sent again.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+import aiosqlite
+
+from ..clock import Clock
+from ..jsonutil import dumps
+from .db import Database
+
+
+@dataclass(frozen=True)
+class JournalEntry:
+    id: int
+    feature: str
+    entity: str
+    syncro_id: str
+    action: str
+    method: str
+    path: str
+    idempotency_key: str
+    payload_digest: str
+    payload: dict[str, Any]
+    lookup: dict[str, str] | None
+    state: str
+    xero_id: str | None
+    response: Any
+
+
+def _entry(row: aiosqlite.Row) -> JournalEntry:
+    return JournalEntry(
+        id=row["id"],
+        feature=row["feature"],
+        entity=row["entity"],
+        syncro_id=row["syncro_id"],
+        action=row["action"],
+        method=row["method"],
+        path=row["path"],
+        idempotency_key=row["idempotency_key"],
+        payload_digest=row["payload_digest"],
+        payload=json.loads(row["payload"]),
+        lookup=json.loads(row["lookup"]) if row["lookup"] else None,
+        state=row["state"],
+        xero_id=row["xero_id"],
+        response=json.loads(row["response"]) if row["response"] else None,
+    )
+
+
+@dataclass(frozen=True)
+class PlannedWrite:
+    feature: str
+    entity: str
+    syncro_id: str
+    action: str
+    method: str
+    path: str
+    payload_digest: str
+    payload: dict[str, Any]
+    lookup: dict[str, str] | None
+
+
+class Journal:
+    def __init__(self, db: Database, clock: Clock) -> None:
+        self._db = db
+        self._clock = clock
+
+    async def record_sent(self, writes: list[PlannedWrite], idempotency_key: str) -> list[int]:
+        """Durably note that these writes are about to go out under one request; returns row ids."""
+        now = self._clock.time()
+        ids = []
+        async with self._db.transaction() as conn:
+            for w in writes:
+                cursor = await conn.execute(
+                    "INSERT INTO journal (feature, entity, syncro_id, action, method, path, idempotency_key,"
+                    " payload_digest, payload, lookup, state, created_at, updated_at)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'sent', ?, ?)",
+                    (
+                        w.feature,
+                        w.entity,
+                        w.syncro_id,
+                        w.action,
+                        w.method,
+                        w.path,
+                        idempotency_key,
+                        w.payload_digest,
+                        dumps(w.payload),
+                        dumps(w.lookup) if w.lookup else None,
+                        now,
+                        now,
+                    ),
+                )
+                ids.append(int(cursor.lastrowid or 0))
+        return ids
+
+    async def settle(
+        self,
+        conn: aiosqlite.Connection,
+        entry_id: int,
+        state: str,
+        xero_id: str | None = None,
+        response: Any = None,
+    ) -> None:
+        """Record the outcome of one write, inside the caller's transaction."""
+        await conn.execute(
+            "UPDATE journal SET state = ?, xero_id = ?, response = ?, updated_at = ? WHERE id = ?",
+            (state, xero_id, dumps(response) if response is not None else None, self._clock.time(), entry_id),
+        )
+
+    async def unsettled(self) -> list[JournalEntry]:
+        """Writes that went out (or may have) with no recorded answer, oldest first."""
+        return [_entry(r) for r in await self._db.fetchall("SELECT * FROM journal WHERE state = 'sent' ORDER BY id")]
+
+    async def for_record(self, entity: str, syncro_id: str) -> list[JournalEntry]:
+        rows = await self._db.fetchall(
+            "SELECT * FROM journal WHERE entity = ? AND syncro_id = ? ORDER BY id", (entity, str(syncro_id))
+        )
+        return [_entry(r) for r in rows]
+
+    async def count(self, state: str | None = None) -> int:
+        if state is None:
+            row = await self._db.fetchone("SELECT COUNT(*) FROM journal")
+        else:
+            row = await self._db.fetchone("SELECT COUNT(*) FROM journal WHERE state = ?", (state,))
+        return int(row[0]) if row else 0

@@ -1,0 +1,87 @@
+"""The state database's schema, as an ordered list of migrations.
+
+Migration *n* brings ``PRAGMA user_version`` from *n - 1* to *n*. Never edit a released migration;
+append a new one.
+"""
+
+MIGRATIONS: list[str] = [
+    # 1: the first schema.
+    """
+    CREATE TABLE records (            -- what each feature last acknowledged of a source record
+        feature    TEXT NOT NULL,
+        source     TEXT NOT NULL,     -- 'syncro' or 'xero'
+        resource   TEXT NOT NULL,     -- e.g. 'customers', 'Payments'
+        record_id  TEXT NOT NULL,
+        digest     TEXT NOT NULL,     -- digest of the record as listed
+        record     TEXT NOT NULL,     -- the record (JSON), the 'previous' of the next change
+        updated_at TEXT,              -- the record's own change time, if it has one
+        acked_at   REAL NOT NULL,
+        PRIMARY KEY (feature, source, resource, record_id)
+    );
+    CREATE TABLE links (              -- Syncro id <-> Xero id, per kind of entity
+        entity         TEXT NOT NULL, -- e.g. 'contact', 'invoice', 'payment'
+        syncro_id      TEXT NOT NULL,
+        xero_id        TEXT NOT NULL,
+        xero_number    TEXT,          -- ContactNumber, InvoiceNumber, Code, ...
+        payload_digest TEXT,          -- digest of what was last written
+        feature        TEXT NOT NULL,
+        synced_at      REAL NOT NULL,
+        extra          TEXT,          -- JSON a feature keeps with the link
+        PRIMARY KEY (entity, syncro_id)
+    );
+    CREATE INDEX links_by_xero_id ON links (entity, xero_id);
+    CREATE TABLE journal (            -- every Xero write: recorded before it is sent, completed after
+        id              INTEGER PRIMARY KEY,
+        feature         TEXT NOT NULL,
+        entity          TEXT NOT NULL,
+        syncro_id       TEXT NOT NULL,
+        action          TEXT NOT NULL, -- 'create', 'update', 'void', 'delete', 'allocate', ...
+        method          TEXT NOT NULL,
+        path            TEXT NOT NULL,
+        idempotency_key TEXT NOT NULL,
+        payload_digest  TEXT NOT NULL,
+        payload         TEXT NOT NULL,
+        lookup          TEXT,          -- JSON {resource, where, id_field}: how to find it in Xero
+        state           TEXT NOT NULL CHECK (state IN ('sent', 'confirmed', 'rejected', 'lost')),
+        xero_id         TEXT,
+        response        TEXT,
+        created_at      REAL NOT NULL,
+        updated_at      REAL NOT NULL
+    );
+    CREATE INDEX journal_unsettled ON journal (state) WHERE state = 'sent';
+    CREATE INDEX journal_by_record ON journal (entity, syncro_id);
+    CREATE TABLE parked (             -- records a feature could not sync, with the reason
+        feature    TEXT NOT NULL,
+        source     TEXT NOT NULL,
+        resource   TEXT NOT NULL,
+        record_id  TEXT NOT NULL,
+        reason     TEXT NOT NULL,
+        detail     TEXT,
+        attempts   INTEGER NOT NULL,
+        first_at   REAL NOT NULL,
+        last_at    REAL NOT NULL,
+        change     TEXT NOT NULL,     -- the change (JSON), replayed by 'retry'
+        PRIMARY KEY (feature, source, resource, record_id)
+    );
+    CREATE TABLE cursors (
+        name       TEXT PRIMARY KEY,
+        value      TEXT NOT NULL,
+        updated_at REAL NOT NULL
+    );
+    CREATE TABLE secrets (            -- Xero tokens (the file is 0600)
+        name       TEXT PRIMARY KEY,
+        value      TEXT NOT NULL,
+        updated_at REAL NOT NULL
+    );
+    CREATE TABLE runs (               -- one row per feature per pass, for 'status'
+        id          INTEGER PRIMARY KEY,
+        feature     TEXT NOT NULL,
+        started_at  REAL NOT NULL,
+        finished_at REAL,
+        outcome     TEXT,             -- 'ok', 'partial', 'failed'
+        counts      TEXT,             -- JSON {created: n, updated: n, ...}
+        error       TEXT
+    );
+    CREATE INDEX runs_by_feature ON runs (feature, id);
+    """,
+]
