@@ -1,0 +1,58 @@
+"""The Syncro emulator: a faithful local stand-in for ``https://{subdomain}.syncromsp.com/api/v1``."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from ...clock import Clock
+from ..base import Emulator
+from .app import API_PREFIX, ClientLimiter, build_app
+from .store import SyncroStore
+from .switches import Switches
+
+
+class SyncroEmulator(Emulator):
+    """Serves the Syncro REST API from an in-memory :class:`SyncroStore` on 127.0.0.1.
+
+    ``emulator.store`` seeds and changes data as a Syncro user would; ``emulator.switches`` picks
+    the behaviour where Syncro's is unknown (see ``UNKNOWNS.md``); ``emulator.faults`` injects
+    failures. To run it standalone, ``await emulator.start(host, port)`` and keep the loop alive.
+    """
+
+    def __init__(
+        self,
+        clock: Clock | None = None,
+        api_key: str = "test-syncro-key",
+        subdomain: str = "demo",
+        time_zone: str = "America/New_York",
+        *,
+        draft_invoices: bool = False,
+        switches: Switches | None = None,
+    ) -> None:
+        super().__init__(clock)
+        self.api_key = api_key
+        self.store = SyncroStore(
+            self.clock, subdomain=subdomain, time_zone=time_zone, draft_invoices=draft_invoices, switches=switches
+        )
+        self.limiter = ClientLimiter(self.clock, self.store.switches)
+
+    @property
+    def switches(self) -> Switches:
+        return self.store.switches
+
+    @property
+    def api_url(self) -> str:
+        """The base URL a client is configured with (``…/api/v1``)."""
+        return self.url + API_PREFIX
+
+    def build_app(self) -> web.Application:
+        return build_app(self)
+
+    def too_many_requests(self, request: web.Request, retry_after: int) -> web.Response:
+        # UNKNOWN (syncro-api.md §1.3): the 429 body and Retry-After are undocumented (S16: no
+        # Retry-After). Default: Rack::Attack's stock answer, plain "Retry later" without the
+        # header; switch: Switches.rate_limit_body = "json", Switches.rate_limit_retry_after.
+        headers = {"Retry-After": str(retry_after)} if self.switches.rate_limit_retry_after else {}
+        if self.switches.rate_limit_body == "json":
+            return web.json_response({"error": "Rate limit exceeded"}, status=429, headers=headers)
+        return web.Response(status=429, text="Retry later\n", headers=headers)
