@@ -1,3 +1,28 @@
-"""syncro-xero: keep an MSP's Xero books in step with its Syncro account."""
+"""syncro-xero: keep an MSP's Xero books in step with its Syncro account.
+
+The public API for plugin authors is what this module exports; everything else is private.
+"""
 
 __version__ = "0.1.0"
+
+from .context import Context
+from .feature import Change, CheckResult, Defer, Feature, Park
+from .hookspecs import hookimpl
+from .state import Link
+from .syncro.resources import SyncroResource
+from .xero.writer import Lookup, XeroRejected
+
+__all__ = [
+    "Change",
+    "CheckResult",
+    "Context",
+    "Defer",
+    "Feature",
+    "Link",
+    "Lookup",
+    "Park",
+    "SyncroResource",
+    "XeroRejected",
+    "hookimpl",
+    "__version__",
+]

@@ -190,6 +190,11 @@ class SyncSettings(_Table):
     interval_seconds: float = Field(300, ge=10)
     deletion_scan_interval_seconds: float = Field(3600, ge=60)
     invoice_overlap_seconds: float = Field(600, ge=0)
+    # Polling strategy per Syncro resource, replacing its default (syncro/polling.py), e.g.
+    # payments = "newest_first" once GET /payments is known to list newest first.
+    strategies: dict[str, Literal["full_scan", "updated_since", "newest_first", "sorted_by_update"]] = {}
+    # Records handled at once per feature; their Xero writes coalesce into batches of up to 50.
+    concurrency: int = Field(100, ge=1, le=1000)
 
 
 class LoggingSettings(_Table):

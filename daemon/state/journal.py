@@ -124,6 +124,14 @@ class Journal:
         )
         return [_entry(r) for r in rows]
 
+    async def attempts(self, entity: str, syncro_id: str) -> int:
+        """How many writes for this record Xero has answered (or never got): each new try is one more."""
+        row = await self._db.fetchone(
+            "SELECT COUNT(*) FROM journal WHERE entity = ? AND syncro_id = ? AND state != 'sent'",
+            (entity, str(syncro_id)),
+        )
+        return int(row[0]) if row else 0
+
     async def count(self, state: str | None = None) -> int:
         if state is None:
             row = await self._db.fetchone("SELECT COUNT(*) FROM journal")

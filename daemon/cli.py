@@ -1,0 +1,422 @@
+"""The ``syncro-xero`` command line.
+
+Exit codes: 0 all synced, 1 some records parked or the pass ended early, 2 usage, 78 config error
+(before any network call). ``--json`` wherever the output is data.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import sys
+import webbrowser
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Awaitable, Callable, TypeVar
+
+import click
+
+from . import __version__
+from .config import EX_CONFIG, Config, ConfigError, config_to_safe_dict, load_config
+from .engine import Engine, PassReport
+from .logs import setup_logging
+from .plugin_loader import check_config, load_plugins
+from .state import State
+
+DEFAULT_CONFIG = Path(os.environ.get("SYNCRO_XERO_CONFIG", "/etc/syncro-xero/config.toml"))
+T = TypeVar("T")
+
+
+def _load(config_path: Path) -> Config:
+    try:
+        config = check_config(config_path)  # plugin settings too: every problem before any network call
+    except ConfigError as error:
+        click.echo(str(error), err=True)
+        sys.exit(EX_CONFIG)
+    setup_logging(config.logging.level)
+    return config
+
+
+def _run(coro: Awaitable[T]) -> T:
+    return asyncio.run(coro)  # type: ignore[arg-type]
+
+
+async def _with_engine(config: Config, action: Callable[[Engine], Awaitable[T]]) -> T:
+    engine = await Engine.open(config)
+    try:
+        return await action(engine)
+    finally:
+        await engine.close()
+
+
+def _emit(data: Any, as_json: bool, render: Callable[[Any], None]) -> None:
+    if as_json:
+        click.echo(json.dumps(data, indent=2, default=str))
+    else:
+        render(data)
+
+
+config_option = click.option(
+    "--config",
+    "config_path",
+    type=click.Path(path_type=Path),
+    default=DEFAULT_CONFIG,
+    show_default=True,
+    help="config.toml ($SYNCRO_XERO_CONFIG).",
+)
+json_option = click.option("--json", "as_json", is_flag=True, help="Print data as JSON.")
+
+
+@click.group()
+@click.version_option(__version__, prog_name="syncro-xero")
+def cli() -> None:
+    """Keep an MSP's Xero books in step with its Syncro account."""
+
+
+@cli.command()
+@config_option
+def run(config_path: Path) -> None:
+    """Run as a daemon: a pass every [sync] interval_seconds (SIGTERM stops, SIGHUP reloads)."""
+    from .loop import Daemon
+
+    _load(config_path)
+    sys.exit(_run(Daemon(config_path).run()))
+
+
+@cli.command()
+@config_option
+@click.option("--once", is_flag=True, required=True, help="One pass, then exit.")
+@click.option("--dry-run", is_flag=True, help="Print what would be written to Xero; write nothing.")
+@click.option("--plugin", "plugins", multiple=True, help="Only these features (repeatable).")
+@json_option
+def sync(config_path: Path, once: bool, dry_run: bool, plugins: tuple[str, ...], as_json: bool) -> None:
+    """One sync pass (``--once``); exit 0 when everything is in sync, 1 when records are parked."""
+    config = _load(config_path)
+    report = _run(_with_engine(config, lambda e: e.run_pass(dry_run=dry_run, only=plugins or None)))
+    _emit(report_json(report), as_json, lambda _: print_report(report))
+    sys.exit(0 if report.ok else 1)
+
+
+@cli.command()
+@config_option
+@click.argument("feature")
+@json_option
+def backfill(config_path: Path, feature: str, as_json: bool) -> None:
+    """Export every record of FEATURE once (existing links are updated, never duplicated)."""
+    config = _load(config_path)
+    bar: dict[str, Any] = {}
+
+    def progress(name: str, done: int, total: int) -> None:
+        if as_json:
+            return
+        if "bar" not in bar:
+            bar["bar"] = click.progressbar(length=total, label=f"backfill {name}", file=sys.stderr)
+            bar["bar"].__enter__()
+        bar["bar"].update(1)
+
+    async def go(engine: Engine) -> PassReport:
+        if feature not in {f.name for f in engine.plugins.features}:
+            raise click.BadParameter(f"'{feature}' is not an enabled feature", param_hint="FEATURE")
+        return await engine.backfill(feature, progress)
+
+    report = _run(_with_engine(config, go))
+    if "bar" in bar:
+        bar["bar"].__exit__(None, None, None)
+    _emit(report_json(report), as_json, lambda _: print_report(report))
+    sys.exit(0 if report.ok else 1)
+
+
+@cli.command()
+@config_option
+@json_option
+def status(config_path: Path, as_json: bool) -> None:
+    """Per plugin: enabled, last pass, counts, parked records. Reads the state file only."""
+    config = _load(config_path)
+    data = _run(status_data(config))
+    _emit(data, as_json, print_status)
+
+
+@cli.command()
+@config_option
+@click.option("--plugin", "feature", help="Only this feature's.")
+@json_option
+def failures(config_path: Path, feature: str | None, as_json: bool) -> None:
+    """Parked records, each with the reason and what to do."""
+    config = _load(config_path)
+
+    async def go() -> list[dict[str, Any]]:
+        state = await State.open(config.state.path)
+        try:
+            return [_parked_json(p) for p in await state.parked.all(feature)]
+        finally:
+            await state.close()
+
+    data = _run(go())
+
+    def render(rows: list[dict[str, Any]]) -> None:
+        if not rows:
+            click.echo("No parked records.")
+        for row in rows:
+            click.echo(f"{row['id']}  (attempts: {row['attempts']}, since {row['first_at']})\n  {row['reason']}")
+            if row["detail"]:
+                click.echo(f"  Xero said: {row['detail']}")
+
+    _emit(data, as_json, render)
+
+
+@cli.command()
+@config_option
+@click.argument("ids", nargs=-1)
+@click.option("--all", "retry_all", is_flag=True, help="Retry every parked record.")
+@json_option
+def retry(config_path: Path, ids: tuple[str, ...], retry_all: bool, as_json: bool) -> None:
+    """Retry parked records by ID (see ``failures``), or ``--all``."""
+    if not ids and not retry_all:
+        raise click.UsageError("give parked record IDs or --all")
+    config = _load(config_path)
+    report = _run(_with_engine(config, lambda e: e.retry(None if retry_all else list(ids))))
+    _emit(report_json(report), as_json, lambda _: print_report(report))
+    sys.exit(0 if report.ok else 1)
+
+
+@cli.command(name="plugins")
+@config_option
+@json_option
+@click.option("--requirements", is_flag=True, help="Print name==version of plugin distributions.")
+def plugins_command(config_path: Path, as_json: bool, requirements: bool) -> None:
+    """Installed plugins: name, version, enabled, loaded, hooks."""
+    config = _load(config_path)
+    info = load_plugins(config).info
+    if requirements:
+        dists = sorted({(p.distribution, p.version) for p in info.values() if p.distribution})
+        for name, version in dists:
+            click.echo(f"{name}=={version}")
+        return
+    rows = [p.as_dict() for p in info.values()]
+
+    def render(rows: list[dict[str, Any]]) -> None:
+        for row in rows:
+            state = "enabled" if row["enabled"] else "disabled"
+            if row["enabled"] and not row["loaded"]:
+                state = f"FAILED: {row['error']}"
+            click.echo(f"{row['name']:<20} {row['version'] or '-':<10} {state:<10} {row['description']}")
+
+    _emit(rows, as_json, render)
+
+
+@cli.command()
+@config_option
+@json_option
+def check(config_path: Path, as_json: bool) -> None:
+    """Config, credentials, connectivity, and that mapped accounts and tax types exist in Xero."""
+    config = _load(config_path)
+    data = _run(check_data(config))
+    ok = all(row["ok"] for row in data)
+
+    def render(rows: list[dict[str, Any]]) -> None:
+        for row in rows:
+            mark = "✓" if row["ok"] else "✗"
+            click.echo(f"{mark} {row['what']}" + (f": {row['detail']}" if row["detail"] else ""))
+
+    _emit(data, as_json, render)
+    sys.exit(0 if ok else 1)
+
+
+@cli.group()
+def xero() -> None:
+    """Xero connection."""
+
+
+@xero.command()
+@config_option
+def connect(config_path: Path) -> None:
+    """Authorise this daemon in Xero once (browser consent; a local callback receives the code)."""
+    from .xero.auth import connect_interactive
+
+    config = _load(config_path)
+    if config.xero.grant != "authorization_code":
+        raise click.UsageError('xero connect is for grant = "authorization_code"; a Custom Connection needs none')
+
+    def show(url: str) -> None:
+        click.echo(f"Open this address to authorise syncro-xero in Xero:\n  {url}")
+        webbrowser.open(url)
+
+    async def go(engine: Engine) -> None:
+        await connect_interactive(
+            engine.auth, login_url=config.xero.login_url, redirect_port=config.xero.redirect_port, open_browser=show
+        )
+
+    _run(_with_engine(config, go))
+    click.echo("Connected: the refresh token is stored in the state file.")
+
+
+@cli.command()
+@click.option("--customers", default=40, show_default=True, help="Sample customers to create.")
+@json_option
+def demo(customers: int, as_json: bool) -> None:
+    """Sync the built-in emulators' sample data end to end and show the result (no credentials)."""
+    from .demo import run_demo
+
+    sys.exit(_run(run_demo(customers=customers, as_json=as_json)))
+
+
+@cli.command()
+@click.option("--syncro-port", default=8001, show_default=True)
+@click.option("--xero-port", default=8002, show_default=True)
+@click.option("--customers", default=40, show_default=True)
+def emulators(syncro_port: int, xero_port: int, customers: int) -> None:
+    """Serve both emulators with sample data on 127.0.0.1 until interrupted (for curl and plugin authors)."""
+    from .demo import serve_emulators
+
+    _run(serve_emulators(syncro_port, xero_port, customers))
+
+
+# -- data for the commands above --------------------------------------------------------------------
+async def status_data(config: Config) -> dict[str, Any]:
+    info = load_plugins(config).info
+    state = await State.open(config.state.path)
+    try:
+        plugins = []
+        for plugin in info.values():
+            last = await state.runs.last(plugin.name)
+            plugins.append(
+                {
+                    "name": plugin.name,
+                    "enabled": plugin.enabled,
+                    "loaded": plugin.loaded,
+                    "error": plugin.error,
+                    "last_pass": _when(last.finished_at) if last else None,
+                    "last_outcome": last.outcome if last else None,
+                    "last_counts": last.counts if last else {},
+                    "totals": await state.runs.totals(plugin.name),
+                    "parked": await state.parked.count(plugin.name),
+                }
+            )
+        return {
+            "plugins": plugins,
+            "links": await state.links.count(),
+            "parked": await state.parked.count(),
+            "unsettled_xero_writes": await state.journal.count("sent"),
+            "config": config_to_safe_dict(config),
+        }
+    finally:
+        await state.close()
+
+
+def print_status(data: dict[str, Any]) -> None:
+    for p in data["plugins"]:
+        state = "enabled" if p["enabled"] else "disabled"
+        if p["enabled"] and not p["loaded"]:
+            state = f"FAILED ({p['error']})"
+        counts = ", ".join(f"{k} {v}" for k, v in sorted(p["last_counts"].items())) or "-"
+        click.echo(
+            f"{p['name']:<18} {state:<9} last pass: {p['last_pass'] or 'never'} ({p['last_outcome'] or '-'}) "
+            f"{counts}; parked {p['parked']}"
+        )
+    click.echo(
+        f"links: {data['links']}  parked: {data['parked']}  unsettled Xero writes: {data['unsettled_xero_writes']}"
+    )
+
+
+async def check_data(config: Config) -> list[dict[str, Any]]:
+    rows = [{"ok": True, "what": "config", "detail": "valid"}]
+
+    async def go(engine: Engine) -> None:
+        try:
+            me = await engine.syncro.get("/me")
+            rows.append({"ok": True, "what": "Syncro API", "detail": f"token accepted ({me.get('user_name', 'ok')})"})
+        except Exception as exc:  # shown as a failed check, not a crash
+            rows.append({"ok": False, "what": "Syncro API", "detail": str(exc)})
+        try:
+            tenant = await engine.auth.tenant_id()
+            await engine.xero.get("Organisation", paged=False)
+            rows.append({"ok": True, "what": "Xero API", "detail": f"connected to tenant {tenant}"})
+        except Exception as exc:
+            rows.append({"ok": False, "what": "Xero API", "detail": str(exc)})
+            return
+        for result in await engine.check():
+            rows.append({"ok": result.ok, "what": result.what, "detail": result.detail})
+
+    await _with_engine(config, go)
+    return rows
+
+
+def report_json(report: PassReport) -> dict[str, Any]:
+    return {
+        "dry_run": report.dry_run,
+        "ok": report.ok,
+        "error": report.error,
+        "features": {name: {**c.as_dict(), "notes": c.notes} for name, c in report.counts.items()},
+        "waiting": [{"feature": f, "record": r, "reason": why} for f, r, why in report.waiting],
+        "recovered": report.recovered,
+        "syncro_calls": report.syncro_calls,
+        "xero_write_calls": report.xero_calls,
+        "parked_total": report.parked_total,
+        "planned": [
+            {"method": w.method, "path": w.path, "entity": w.entity, "syncro_id": w.syncro_id, "action": w.action,
+             "payload": w.payload}
+            for w in report.planned
+        ],
+    }
+
+
+def print_report(report: PassReport) -> None:
+    if report.dry_run:
+        click.echo(f"Dry run: {len(report.planned)} Xero writes would be made (nothing was written).")
+        for write in report.planned:
+            click.echo(f"  {write.method} {write.path}  {write.entity} {write.syncro_id} ({write.action})")
+            click.echo("    " + json.dumps(write.payload, default=str, sort_keys=True))
+    for name, counts in report.counts.items():
+        summary = ", ".join(f"{k} {v}" for k, v in counts.as_dict().items()) or "nothing to do"
+        click.echo(f"{name}: {summary}")
+        for note in counts.notes:
+            click.echo(f"  - {note}")
+    for feature, record, why in report.waiting:
+        click.echo(f"waiting: {feature} {record}: {why}")
+    if report.error:
+        click.echo(f"The pass ended early: {report.error}", err=True)
+    click.echo(
+        f"Syncro calls: {report.syncro_calls}, Xero write calls: {report.xero_calls}, "
+        f"parked records: {report.parked_total}" + (" (see `syncro-xero failures`)" if report.parked_total else "")
+    )
+
+
+def _parked_json(p: Any) -> dict[str, Any]:
+    return {
+        "id": p.id,
+        "feature": p.feature,
+        "resource": p.resource,
+        "record_id": p.record_id,
+        "reason": p.reason,
+        "detail": p.detail,
+        "attempts": p.attempts,
+        "first_at": _when(p.first_at),
+        "last_at": _when(p.last_at),
+    }
+
+
+def _when(timestamp: float | None) -> str | None:
+    return datetime.fromtimestamp(timestamp, timezone.utc).isoformat(timespec="seconds") if timestamp else None
+
+
+def _register_plugin_commands() -> None:
+    """Let enabled plugins add commands (``syncro_xero_register_commands``); needs the config."""
+    path = DEFAULT_CONFIG
+    argv = sys.argv[1:]
+    for i, arg in enumerate(argv):
+        if arg == "--config" and i + 1 < len(argv):
+            path = Path(argv[i + 1])
+        elif arg.startswith("--config="):
+            path = Path(arg.split("=", 1)[1])
+    try:
+        plugins = load_plugins(load_config(path))
+    except (ConfigError, OSError):
+        return  # the command itself reports config problems
+    plugins.manager.hook.syncro_xero_register_commands(cli=cli)
+
+
+def main() -> None:
+    os.umask(0o077)  # state files and anything else written: owner only
+    _register_plugin_commands()
+    cli()

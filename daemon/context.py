@@ -1,0 +1,142 @@
+"""What a feature's handler is given for one change: reads, writes and lookups, nothing more."""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Any
+
+from pydantic import BaseModel
+
+from .clock import Clock
+from .feature import Change
+from .state import Link
+from .syncro import SyncroClient
+from .xero.writer import Lookup, Write
+
+if TYPE_CHECKING:
+    from .engine import PassRun
+
+
+class Context:
+    """One handler's view of the pass: ``ctx.upsert(...)``, ``ctx.link(...)``, ``ctx.xero_list(...)``.
+
+    Writes go through the pass's writer (journaled, batched, idempotent; collected instead of sent
+    in a dry run). Reads of Syncro details and of Xero lists are cached for the pass.
+    """
+
+    def __init__(self, run: "PassRun", feature: str, settings: BaseModel | None, change: Change | None) -> None:
+        self._run = run
+        self.feature = feature
+        self.settings = settings
+        self.change = change
+        self.clock: Clock = run.clock
+        self.dry_run = run.dry_run
+        self.syncro: SyncroClient = run.syncro
+        self.outcomes: list[str] = []
+        self.notes: list[str] = []
+        record = change.record_id if change else "-"
+        self.log = logging.LoggerAdapter(
+            logging.getLogger(f"syncro_xero.plugins.{feature}"), {"plugin": feature, "record": record}
+        )
+
+    # -- Xero writes --------------------------------------------------------------------------
+    async def upsert(
+        self,
+        entity: str,
+        syncro_id: str | int,
+        resource: str,
+        payload: dict[str, Any],
+        *,
+        number: str | None = None,
+        extra: dict[str, Any] | None = None,
+        params: dict[str, str] | None = None,
+    ) -> Link:
+        """Create the Xero record linked to ``(entity, syncro_id)``, or update it if it changed."""
+        link, outcome = await self._run.writer.upsert(
+            feature=self.feature,
+            entity=entity,
+            syncro_id=str(syncro_id),
+            resource=resource,
+            payload=payload,
+            number=number,
+            extra=extra,
+            params=tuple(sorted((params or {}).items())),
+        )
+        self.outcomes.append(outcome)
+        return link
+
+    async def write(
+        self,
+        entity: str,
+        syncro_id: str | int,
+        action: str,
+        method: str,
+        path: str,
+        payload: dict[str, Any],
+        *,
+        lookup: Lookup | None = None,
+        link: Link | None = None,
+        params: dict[str, str] | None = None,
+    ) -> dict[str, Any]:
+        """One journaled write that is not a plain upsert (void, allocate, pay, ...)."""
+        write = Write(
+            feature=self.feature,
+            entity=entity,
+            syncro_id=str(syncro_id),
+            action=action,
+            method=method,
+            path=path,
+            payload=payload,
+            lookup=lookup,
+            params=tuple(sorted((params or {}).items())),
+            link=link,
+        )
+        result = await self._run.writer.write(write)
+        self.outcomes.append("deleted" if action in ("void", "delete", "archive") else "updated")
+        return result
+
+    # -- lookups ------------------------------------------------------------------------------
+    async def link(self, entity: str, syncro_id: str | int) -> Link | None:
+        return await self._run.state.links.get(entity, syncro_id)
+
+    async def link_by_xero_id(self, entity: str, xero_id: str) -> Link | None:
+        return await self._run.state.links.by_xero_id(entity, xero_id)
+
+    async def save_link(self, link: Link) -> None:
+        """Record a link found rather than written (e.g. an existing Xero contact matched)."""
+        if not self.dry_run:
+            await self._run.state.links.save(link)
+
+    async def forget_link(self, entity: str, syncro_id: str | int) -> None:
+        if not self.dry_run:
+            await self._run.state.links.delete(entity, syncro_id)
+
+    async def xero_list(self, resource: str, params: dict[str, str] | None = None) -> list[dict[str, Any]]:
+        """Every record of a Xero list (``"Contacts"``, ``"Accounts"``...), fetched once per pass."""
+        return await self._run.xero_list(resource, params)
+
+    async def syncro_record(self, resource: str, record_id: str | int) -> dict[str, Any]:
+        """One Syncro record in full (its detail view), fetched once per pass."""
+        return await self._run.syncro_record(resource, str(record_id))
+
+    async def ensure(self, feature: str, record_id: str | int) -> None:
+        """Sync Syncro record ``record_id`` through ``feature`` now, if it has not been (dependencies)."""
+        await self._run.ensure(feature, str(record_id))
+
+    @property
+    def memo(self) -> dict[str, Any]:
+        """A dict this feature shares between its handlers for the length of one pass."""
+        return self._run.memo.setdefault(self.feature, {})
+
+    async def get_flag(self, name: str) -> bool:
+        """A durable yes/no of this feature's (e.g. "initial_match_done")."""
+        return await self._run.state.cursors.get(f"flag:{self.feature}:{name}") == "1"
+
+    async def set_flag(self, name: str) -> None:
+        if not self.dry_run:
+            await self._run.state.cursors.set(f"flag:{self.feature}:{name}", "1")
+
+    def note(self, text: str) -> None:
+        """Something the admin should read in the pass summary (a match made, a name changed)."""
+        self.notes.append(text)
+        self.log.info("%s", text)

@@ -1,0 +1,241 @@
+"""The Xero emulator: OAuth, connections and the Accounting API under ``/api.xro/2.0``.
+
+Every Accounting call passes, in order: Accept check → bearer token (401) → tenant (403) → rate
+limits (429, not counted when refused) → Idempotency-Key (replay or 400) → the resource handler.
+Its own base URL is also the identity URL: ``POST /connect/token``,
+``GET /identity/connect/authorize``, ``POST /connect/revocation``, ``GET/DELETE /connections``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from datetime import datetime
+from email.utils import parsedate_to_datetime
+from pathlib import Path
+from typing import Any, Iterable
+
+from aiohttp import web
+
+from ...clock import Clock
+from ..base import Emulator
+from .auth import Auth
+from .config import XeroConfig
+from .errors import XeroError, post_data_invalid
+from .idempotency import KEYED_METHODS, Cached, IdempotencyCache, fingerprint
+from .limits import Limits, Refusal
+from .resource import Call, Resource, Route
+from .resources_contacts import CONTACT_RESOURCES
+from .resources_items import ITEM_RESOURCES
+from .resources_settings import SETTINGS_RESOURCES
+from .seed import populate
+from .spec import Exchange, SpecChecker
+from .store import Org, new_id
+from .wire import dumps, loads, parse_datetime
+
+API_PREFIX = "/api.xro/2.0"
+DEFAULT_TENANT_ID = "6b0fbd22-48cd-4c4c-8e7b-5dc8b1a2e0f1"
+DEFAULT_RESOURCES: tuple[Resource, ...] = SETTINGS_RESOURCES + CONTACT_RESOURCES + ITEM_RESOURCES
+
+
+class XeroEmulator(Emulator):
+    """A faithful local Xero: see the package docstring and UNKNOWNS.md."""
+
+    def __init__(
+        self,
+        clock: Clock | None = None,
+        config: XeroConfig | None = None,
+        *,
+        resources: Iterable[Resource] = DEFAULT_RESOURCES,
+        tenant_name: str = "Demo Company (UK)",
+        validate_against_spec: str | Path | None = None,
+        identity_spec: str | Path | None = None,
+    ) -> None:
+        super().__init__(clock)
+        self.config = config or XeroConfig()
+        self.resources: dict[str, Resource] = {r.plural: r for r in resources}
+        self.orgs: dict[str, Org] = {}
+        self.auth = Auth(self.config, self.clock, lambda: list(self.orgs), lambda t: self.orgs[t].name)
+        self.limits = Limits(self.config, self.clock)
+        self.idempotency = IdempotencyCache(self.config, self.clock)
+        #: Real seconds each Accounting call holds its concurrency slot (a slow server).
+        self.service_delay = 0.0
+        self.spec = SpecChecker(validate_against_spec, identity_spec) if validate_against_spec else None
+        #: Strict mode only: every JSON exchange, and what the spec check found wrong with them.
+        self.exchanges: list[Exchange] = []
+        self.spec_violations: list[str] = []
+        self.default_tenant_id = self.add_tenant(tenant_name, DEFAULT_TENANT_ID).tenant_id
+
+    # -- tenants and tokens (Python API for tests) -------------------------------------------
+    def add_tenant(self, name: str, tenant_id: str | None = None, region: str | None = None) -> Org:
+        """A new organisation with Xero's defaults for ``region`` (default: ``config.region``)."""
+        tenant_id = (tenant_id or new_id()).lower()
+        if tenant_id in self.orgs:
+            raise ValueError(f"tenant {tenant_id} already exists")
+        org = Org(tenant_id, name, self.clock, self.config, self.resources)
+        populate(org, region or self.config.region)
+        self.orgs[org.tenant_id] = org
+        return org
+
+    def org(self, tenant_id: str | None = None) -> Org:
+        """An organisation's data (default: the default tenant)."""
+        return self.orgs[(tenant_id or self.default_tenant_id).lower()]
+
+    @property
+    def store(self) -> Org:
+        """The default organisation's data."""
+        return self.org()
+
+    def issue_token(self, tenant_ids: list[str] | None = None, **kw: Any) -> dict:
+        """A token response as after a user consented to ``tenant_ids`` (default: all)."""
+        return self.auth.issue(tenant_ids, **kw)
+
+    # -- the app ------------------------------------------------------------------------------
+    def build_app(self) -> web.Application:
+        app = web.Application()
+        app.router.add_post("/connect/token", self._token)
+        app.router.add_get("/identity/connect/authorize", self.auth.authorize)
+        app.router.add_post("/connect/revocation", self.auth.revoke)
+        for base in ("/connections", "/Connections"):
+            app.router.add_get(base, self._connections)
+            app.router.add_delete(base + "/{id}", self._disconnect)
+        for resource in self.resources.values():
+            for route in resource.routes():
+                app.router.add_route(route.method, API_PREFIX + route.path, self._api(route))
+        return app
+
+    def too_many_requests(self, request: web.Request, retry_after: int) -> web.Response:
+        tenant = request.headers.get("xero-tenant-id", "").lower()
+        return self.limits.refusal_response(Refusal("minute", retry_after), tenant if tenant in self.orgs else None)
+
+    # -- Accounting calls ---------------------------------------------------------------------
+    def _api(self, route: Route):
+        async def handle(request: web.Request) -> web.StreamResponse:
+            raw = await request.read()
+            try:
+                self._check_accept(request)
+                token = self.auth.authenticate(request.headers.get("Authorization"))
+                tenant_id = self.auth.tenant_for(token, request.headers.get("xero-tenant-id"))
+            except XeroError as error:
+                return self._recorded(route, request, raw, error.response())
+            refusal = self.limits.admit(tenant_id)
+            if refusal is not None:
+                return self.limits.refusal_response(refusal, tenant_id)
+            try:
+                key = request.headers.get("Idempotency-Key")
+                if key and request.method in KEYED_METHODS:
+                    same = fingerprint(request.method, request.path_qs, raw)
+                    answer = await self.idempotency.run(
+                        self.config.client_id, key, same, lambda: self._answer(route, request, tenant_id, raw)
+                    )
+                else:
+                    answer = await self._answer(route, request, tenant_id, raw)
+            except XeroError as error:
+                answer = _cache(error.response())
+            finally:
+                self.limits.release(tenant_id)
+            response = web.Response(
+                status=answer.status, body=answer.body or None, headers=self.limits.headers(tenant_id)
+            )
+            if answer.body:
+                response.content_type, response.charset = answer.content_type, "utf-8"
+            return self._recorded(route, request, raw, response)
+
+        return handle
+
+    def _check_accept(self, request: web.Request) -> None:
+        accept = request.headers.get("Accept", "")
+        if self.config.require_json_accept and "application/json" not in accept:
+            raise XeroError(406, "The emulator answers JSON only; send Accept: application/json.", "text/plain")
+
+    async def _answer(self, route: Route, request: web.Request, tenant_id: str, raw: bytes) -> Cached:
+        if self.service_delay:
+            await asyncio.sleep(self.service_delay)
+        try:
+            body = loads(raw) if raw.strip() else None
+        except ValueError as exc:
+            return _cache(post_data_invalid(f"JSON for post data was invalid,{exc}").response())
+        call = Call(
+            self.orgs[tenant_id],
+            self.config,
+            request.method,
+            query={k.lower(): v for k, v in request.query.items()},
+            params=dict(request.match_info),
+            body=body,
+            if_modified_since=_if_modified_since(request.headers.get("If-Modified-Since")),
+        )
+        try:
+            reply = route.handler(call)
+        except XeroError as error:
+            return _cache(error.response())
+        text = dumps(reply.body).encode() if reply.body is not None else b""
+        return Cached(reply.status, text, "application/json")
+
+    # -- identity -----------------------------------------------------------------------------
+    async def _token(self, request: web.Request) -> web.StreamResponse:
+        response = await self.auth.token_endpoint(request)
+        if self.spec is not None:
+            self._check(Exchange("identity", "POST", "#token", response.status, None, _json_of(response)))
+        return response
+
+    async def _connections(self, request: web.Request) -> web.StreamResponse:
+        try:
+            token = self.auth.authenticate(request.headers.get("Authorization"))
+        except XeroError as error:
+            return error.response()
+        refusal = self.limits.admit(None)
+        if refusal is not None:
+            return self.limits.refusal_response(refusal, None)
+        listing = self.auth.connections_view(token, request.query.get("authEventId"))
+        response = web.json_response(listing, headers=self.limits.headers(None))
+        if self.spec is not None:
+            self._check(Exchange("identity", "GET", "/Connections", 200, None, listing))
+        return response
+
+    async def _disconnect(self, request: web.Request) -> web.StreamResponse:
+        try:
+            self.auth.authenticate(request.headers.get("Authorization"))
+        except XeroError as error:
+            return error.response()
+        if not self.auth.disconnect(request.match_info["id"]):
+            return web.Response(status=404)
+        return web.Response(status=204)
+
+    # -- strict mode --------------------------------------------------------------------------
+    def _recorded(self, route: Route, request: web.Request, raw: bytes, response: web.Response) -> web.Response:
+        if self.spec is not None:
+            try:
+                sent = json.loads(raw) if raw.strip() else None
+            except ValueError:
+                sent = None
+            self._check(Exchange("accounting", request.method, route.path, response.status, sent, _json_of(response)))
+        return response
+
+    def _check(self, exchange: Exchange) -> None:
+        assert self.spec is not None
+        self.exchanges.append(exchange)
+        self.spec_violations += self.spec.check(exchange)
+
+
+def _cache(response: web.Response) -> Cached:
+    return Cached(response.status, response.body or b"", response.content_type)  # type: ignore[arg-type]
+
+
+def _json_of(response: web.Response) -> Any:
+    if response.content_type != "application/json" or not response.body:
+        return None
+    return json.loads(response.body)  # type: ignore[arg-type]
+
+
+def _if_modified_since(value: str | None) -> datetime | None:
+    """ISO 8601 (what the SDK sends) or an HTTP date; anything else is ignored."""
+    if not value:
+        return None
+    try:
+        return parse_datetime(value)
+    except ValueError:
+        pass
+    try:
+        return parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None

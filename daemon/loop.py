@@ -1,0 +1,115 @@
+"""``syncro-xero run``: passes on an interval, under systemd.
+
+Signals are owned here, on the event loop: SIGTERM/SIGINT stop after cancelling the pass in
+flight (safe: every Xero write is journaled, and the next start recovers what was in the air);
+SIGHUP re-reads the config, validates it whole, and swaps it in only if valid. READY, STATUS,
+STOPPING and watchdog pings go to systemd from the loop itself, so a stuck loop is noticed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from pathlib import Path
+
+from . import sdnotify
+from .config import ConfigError, load_config
+from .plugin_loader import check_config
+from .engine import Engine, PassReport
+
+log = logging.getLogger(__name__)
+
+
+class Daemon:
+    def __init__(self, config_path: Path) -> None:
+        self.config_path = config_path
+        self._stop = asyncio.Event()
+        self._reload = asyncio.Event()
+        self._wake = asyncio.Event()
+        self.passes = 0
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._wake.set()
+
+    def reload(self) -> None:
+        self._reload.set()
+        self._wake.set()
+
+    async def run(self) -> int:
+        config = load_config(self.config_path)
+        engine = await Engine.open(config)
+        loop = asyncio.get_running_loop()
+        for signum, action in ((signal.SIGTERM, self.stop), (signal.SIGINT, self.stop), (signal.SIGHUP, self.reload)):
+            loop.add_signal_handler(signum, action)
+        watchdog = asyncio.create_task(_watchdog())
+        sdnotify.ready()
+        log.info("started; a pass every %ss", config.sync.interval_seconds)
+        try:
+            while not self._stop.is_set():
+                pass_task = asyncio.create_task(engine.run_pass())
+                stopper = asyncio.create_task(self._stop.wait())
+                await asyncio.wait({pass_task, stopper}, return_when=asyncio.FIRST_COMPLETED)
+                stopper.cancel()
+                if not pass_task.done():
+                    pass_task.cancel()
+                    await asyncio.gather(pass_task, return_exceptions=True)
+                    break
+                self.passes += 1
+                _report_status(pass_task)
+                self._wake.clear()
+                try:
+                    await asyncio.wait_for(self._wake.wait(), timeout=engine.config.sync.interval_seconds)
+                except asyncio.TimeoutError:
+                    pass
+                if self._reload.is_set():
+                    self._reload.clear()
+                    engine = await self._reloaded(engine)
+        finally:
+            sdnotify.stopping()
+            watchdog.cancel()
+            await engine.close()
+            for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+                loop.remove_signal_handler(signum)
+        log.info("stopped")
+        return 0
+
+    async def _reloaded(self, engine: Engine) -> Engine:
+        sdnotify.reloading()
+        try:
+            config = check_config(self.config_path)  # every problem found before anything is swapped
+        except ConfigError as error:
+            log.error("reload refused, still running the previous config:\n%s", error)
+            sdnotify.status("reload refused: config invalid (see journal)")
+            sdnotify.ready()
+            return engine
+        await engine.close()
+        fresh = await Engine.open(config)
+        log.info("config reloaded")
+        sdnotify.ready()
+        return fresh
+
+
+def _report_status(task: "asyncio.Task[PassReport]") -> None:
+    if task.cancelled():
+        return
+    if (error := task.exception()) is not None:
+        log.error("pass failed: %s", error)
+        sdnotify.status(f"last pass failed: {type(error).__name__}")
+        return
+    report = task.result()
+    changed = sum(c.created + c.updated + c.deleted for c in report.counts.values())
+    text = f"last pass: {changed} written, {report.parked_total} parked"
+    if report.error:
+        text += f", ended early ({report.error})"
+    sdnotify.status(text)
+
+
+async def _watchdog() -> None:
+    interval = sdnotify.watchdog_interval()
+    if interval is None:
+        return
+    while True:
+        sdnotify.watchdog()
+        await asyncio.sleep(interval)

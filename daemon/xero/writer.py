@@ -1,0 +1,361 @@
+"""Every write to Xero: journaled, idempotent, batched, one outcome per record.
+
+For each batch the writer
+
+1. records every write in the journal as ``sent``, with the batch's Idempotency-Key (a digest of
+   the tenant, endpoint and each write's digest, so a retry of the same batch replays Xero's first
+   answer) and how to find the record in Xero by its natural key;
+2. sends it (``summarizeErrors=false``: each record succeeds or fails on its own);
+3. in one transaction, settles each journal row and saves each link (Syncro id -> Xero id, with
+   the digest of what was written).
+
+A crash between 1 and 3 leaves rows at ``sent``; :meth:`XeroWriter.recover` resolves them by
+natural key before anything else is written, so a rerun never duplicates. In a dry run nothing
+is sent or stored: writes are collected in :attr:`XeroWriter.planned`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import signal
+from dataclasses import dataclass, field, replace
+from typing import Any, Callable, Hashable
+
+from ..jsonutil import digest as json_digest
+from ..state import Link, PlannedWrite, State
+from .batcher import Batcher
+from .client import XeroClient
+from .errors import XeroError, XeroUnknownOutcome, XeroValidationError
+
+log = logging.getLogger(__name__)
+
+#: The id field of each resource's records.
+ID_FIELDS = {
+    "Accounts": "AccountID",
+    "Allocations": "AllocationID",
+    "BankTransactions": "BankTransactionID",
+    "BatchPayments": "BatchPaymentID",
+    "Contacts": "ContactID",
+    "CreditNotes": "CreditNoteID",
+    "Invoices": "InvoiceID",
+    "Items": "ItemID",
+    "Options": "TrackingOptionID",
+    "Overpayments": "OverpaymentID",
+    "Payments": "PaymentID",
+    "Prepayments": "PrepaymentID",
+    "PurchaseOrders": "PurchaseOrderID",
+    "TaxRates": "TaxType",
+    "TrackingCategories": "TrackingCategoryID",
+}
+#: Natural-key fields, used to match a batch's answers to its records and to look records up.
+NUMBER_FIELDS = {
+    "Contacts": "ContactNumber",
+    "CreditNotes": "CreditNoteNumber",
+    "Invoices": "InvoiceNumber",
+    "Items": "Code",
+    "PurchaseOrders": "PurchaseOrderNumber",
+}
+#: Collection endpoints that take many records per request.
+BATCHABLE = {"Contacts", "Invoices", "CreditNotes", "Items", "Payments", "PurchaseOrders", "BankTransactions"}
+
+
+def resource_of(path: str) -> str:
+    """``"CreditNotes/<id>/Allocations"`` -> ``"Allocations"``; ``"Invoices/<id>"`` -> ``"Invoices"``."""
+    parts = [p for p in path.split("/") if p]
+    named = [p for p in parts if p[:1].isupper() and "-" not in p]
+    return named[-1] if named else parts[0]
+
+
+@dataclass(frozen=True)
+class Lookup:
+    """How to find a written record in Xero: ``GET resource?where=...`` and take ``id_field``."""
+
+    resource: str
+    where: str
+
+    def as_dict(self) -> dict[str, str]:
+        return {"resource": self.resource, "where": self.where}
+
+
+@dataclass(frozen=True)
+class Write:
+    """One record to write."""
+
+    feature: str
+    entity: str
+    syncro_id: str
+    action: str
+    method: str  # "PUT" (create) or "POST" (create or update)
+    path: str  # "Contacts", "Invoices/<id>", "CreditNotes/<id>/Allocations"
+    payload: dict[str, Any]
+    lookup: Lookup | None = None
+    params: tuple[tuple[str, str], ...] = ()
+    #: Saved, with the Xero id, in the same transaction as the journal row when the write succeeds.
+    link: Link | None = None
+
+    @property
+    def digest(self) -> str:
+        return json_digest(self.payload)
+
+    @property
+    def resource(self) -> str:
+        return resource_of(self.path)
+
+
+class XeroRejected(Exception):
+    """Xero refused this record (a validation error); ``messages`` are Xero's own words."""
+
+    def __init__(self, messages: list[str], result: dict[str, Any] | None = None) -> None:
+        super().__init__("; ".join(messages) or "rejected by Xero")
+        self.messages = messages
+        self.result = result or {}
+
+
+@dataclass
+class WriteHooks:
+    """Test switches: called after a batch is journaled / after Xero answered, before recording."""
+
+    before_send: Callable[[int], None] | None = None
+    after_answer: Callable[[int], None] | None = None
+
+
+@dataclass
+class XeroWriter:
+    client: XeroClient | None
+    state: State
+    tenant: str
+    dry_run: bool = False
+    batch_size: int = 50
+    hooks: WriteHooks = field(default_factory=WriteHooks)
+    planned: list[Write] = field(default_factory=list)
+    calls: int = 0
+
+    def __post_init__(self) -> None:
+        self.batcher: Batcher[Write] = Batcher(self._send_batch, self.batch_size)
+        crash_after = os.environ.get("SYNCRO_XERO_CRASH_AFTER_WRITES")
+        if crash_after and self.hooks.after_answer is None:
+            # The "kill after the k-th Xero write" switch for crash tests (SIGKILL: no cleanup).
+            limit = int(crash_after)
+            self.hooks.after_answer = lambda n: os.kill(os.getpid(), signal.SIGKILL) if n >= limit else None
+
+    async def write(self, write: Write) -> dict[str, Any]:
+        """Send one write (batched with others on the same endpoint); Xero's record for it."""
+        if self.dry_run:
+            self.planned.append(write)
+            id_field = ID_FIELDS.get(write.resource, "ID")
+            return {**write.payload, id_field: f"dry-run-{write.entity}-{write.syncro_id}"}
+        key: Hashable = (write.method, write.path, write.params)
+        if write.resource not in BATCHABLE or "/" in write.path:
+            key = (key, write.entity, write.syncro_id, write.action)  # one record per request
+        return await self.batcher.submit(key, write)
+
+    async def upsert(
+        self,
+        *,
+        feature: str,
+        entity: str,
+        syncro_id: str,
+        resource: str,
+        payload: dict[str, Any],
+        number: str | None = None,
+        extra: dict[str, Any] | None = None,
+        params: tuple[tuple[str, str], ...] = (),
+    ) -> tuple[Link, str]:
+        """Create or update the record linked to ``(entity, syncro_id)``; skip when nothing changed.
+
+        Returns the link and what happened: ``"created"``, ``"updated"`` or ``"unchanged"``.
+        """
+        link = await self.state.links.get(entity, syncro_id)
+        payload_digest = json_digest(payload)
+        if link is not None and link.payload_digest == payload_digest and (extra is None or extra == link.extra):
+            return link, "unchanged"
+        id_field = ID_FIELDS[resource]
+        new_link = Link(
+            entity=entity,
+            syncro_id=str(syncro_id),
+            xero_id="",
+            xero_number=number,
+            payload_digest=payload_digest,
+            feature=feature,
+            extra=extra if extra is not None else (link.extra if link else {}),
+        )
+        number_field = NUMBER_FIELDS.get(resource)
+        lookup = Lookup(resource, f'{number_field}=="{_quote(number)}"') if number and number_field else None
+        if link is None:
+            write = Write(feature, entity, str(syncro_id), "create", "PUT", resource, payload, lookup, params, new_link)
+            outcome = "created"
+        else:
+            body = {**payload, id_field: link.xero_id}
+            write = Write(feature, entity, str(syncro_id), "update", "POST", resource, body, lookup, params, new_link)
+            outcome = "updated"
+        result = await self.write(write)
+        return replace(new_link, xero_id=str(result.get(id_field, link.xero_id if link else ""))), outcome
+
+    # -- sending ----------------------------------------------------------------------------
+    async def _send_batch(self, key: Hashable, writes: list[Write]) -> list[Any]:
+        assert self.client is not None
+        first = writes[0]
+        idempotency_key = await self._idempotency_key(first.method, first.path, writes)
+        entry_ids = await self.state.journal.record_sent([_planned(w) for w in writes], idempotency_key)
+        self.calls += 1
+        if self.hooks.before_send:
+            self.hooks.before_send(self.calls)
+        params = dict(first.params)
+        try:
+            if first.path.rstrip("/").split("/")[-1] != first.resource:  # "Invoices/<id>": one record
+                body = {first.resource: [first.payload]}
+                send_one = self.client.post_path(first.path, body, idempotency_key=idempotency_key, method=first.method)
+                results = [await send_one]
+            else:
+                send = self.client.put if first.method == "PUT" else self.client.post
+                results = await send(first.path, [w.payload for w in writes], idempotency_key=idempotency_key, params=params)
+        except XeroUnknownOutcome:
+            raise  # rows stay 'sent': recovery looks them up before anything is resent
+        except XeroValidationError as exc:
+            outcomes = [XeroRejected(_element_messages(exc, i), {}) for i in range(len(writes))]
+            await self._settle(writes, entry_ids, [None] * len(writes), outcomes)
+            return outcomes
+        except XeroError:
+            await self._settle_lost(entry_ids)
+            raise
+        if self.hooks.after_answer:
+            self.hooks.after_answer(self.calls)
+        matched = _match(writes, results)
+        outcomes: list[Any] = []
+        for write, result in zip(writes, matched):
+            errors = _validation_messages(result)
+            outcomes.append(XeroRejected(errors, result) if errors else result)
+        await self._settle(writes, entry_ids, matched, outcomes)
+        return outcomes
+
+    async def _settle(
+        self, writes: list[Write], entry_ids: list[int], results: list[Any], outcomes: list[Any]
+    ) -> None:
+        async with self.state.db.transaction() as conn:
+            for write, entry_id, result, outcome in zip(writes, entry_ids, results, outcomes):
+                if isinstance(outcome, XeroRejected):
+                    await self.state.journal.settle(conn, entry_id, "rejected", None, outcome.messages)
+                    continue
+                xero_id = str(result.get(ID_FIELDS.get(write.resource, ""), "")) or None
+                await self.state.journal.settle(conn, entry_id, "confirmed", xero_id, _summary(result))
+                if write.link is not None:
+                    link_id = xero_id or write.link.xero_id
+                    await self.state.links.save(replace(write.link, xero_id=link_id or ""), conn)
+
+    async def _settle_lost(self, entry_ids: list[int]) -> None:
+        async with self.state.db.transaction() as conn:
+            for entry_id in entry_ids:
+                await self.state.journal.settle(conn, entry_id, "lost")
+
+    async def _idempotency_key(self, method: str, path: str, writes: list[Write]) -> str:
+        """The same for a resend of this very batch; new once Xero answered a write of the record.
+
+        Xero caches answers, errors included, for minutes (xero-api.md §3): a retry after the cause
+        was fixed must not replay the old refusal, so each answered attempt counts into the key.
+        """
+        parts = [self.tenant, method, path]
+        for w in writes:
+            attempt = await self.state.journal.attempts(w.entity, w.syncro_id)
+            parts.append(f"{w.entity}:{w.syncro_id}:{w.action}:{w.digest}:{attempt}")
+        return "sx1-" + hashlib.sha256("|".join(parts).encode()).hexdigest()
+
+    # -- recovery ---------------------------------------------------------------------------
+    async def recover(self) -> dict[str, int]:
+        """Settle writes a crash left unanswered: found in Xero by natural key, or marked lost.
+
+        A lost create is simply made again by the next pass (its record was never acknowledged);
+        a found one gets its link, so the next pass sees nothing to do.
+        """
+        counts = {"found": 0, "lost": 0}
+        if self.client is None:
+            return counts
+        for entry in await self.state.journal.unsettled():
+            found = None
+            if entry.lookup:
+                records = await self.client.get(entry.lookup["resource"], params={"where": entry.lookup["where"]})
+                found = records[0] if records else None
+            async with self.state.db.transaction() as conn:
+                if found is None:
+                    await self.state.journal.settle(conn, entry.id, "lost")
+                    counts["lost"] += 1
+                    continue
+                resource = entry.lookup["resource"] if entry.lookup else resource_of(entry.path)
+                xero_id = str(found.get(ID_FIELDS.get(resource, ""), ""))
+                await self.state.journal.settle(conn, entry.id, "confirmed", xero_id, {"recovered": True})
+                if entry.action in ("create", "update"):
+                    number_field = NUMBER_FIELDS.get(resource)
+                    await self.state.links.save(
+                        Link(
+                            entity=entry.entity,
+                            syncro_id=entry.syncro_id,
+                            xero_id=xero_id,
+                            xero_number=str(found.get(number_field)) if number_field else None,
+                            payload_digest=entry.payload_digest,
+                            feature=entry.feature,
+                        ),
+                        conn,
+                    )
+                counts["found"] += 1
+        if counts["found"] or counts["lost"]:
+            log.warning("recovered unanswered Xero writes: %(found)d found in Xero, %(lost)d to redo", counts)
+        return counts
+
+
+def _quote(value: str) -> str:
+    return value.replace("\\", "\\\\").replace('"', '\\"')
+
+
+def _planned(write: Write) -> PlannedWrite:
+    return PlannedWrite(
+        feature=write.feature,
+        entity=write.entity,
+        syncro_id=write.syncro_id,
+        action=write.action,
+        method=write.method,
+        path=write.path,
+        payload_digest=write.digest,
+        payload=write.payload,
+        lookup=write.lookup.as_dict() if write.lookup else None,
+    )
+
+
+def _match(writes: list[Write], results: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Pair answers with writes by natural key when every write has a distinct one, else by order.
+
+    Xero does not promise to answer in request order (xero-api.md §1.4).
+    """
+    if len(results) != len(writes):
+        raise XeroUnknownOutcome(
+            f"Xero answered {len(results)} records for {len(writes)} sent",
+            method=writes[0].method,
+            path=writes[0].path,
+            idempotency_key="",
+        )
+    field_name = NUMBER_FIELDS.get(writes[0].resource)
+    keys = [w.payload.get(field_name) for w in writes] if field_name else []
+    if field_name and all(keys) and len(set(keys)) == len(keys):
+        by_key = {r.get(field_name): r for r in results}
+        if all(k in by_key for k in keys):
+            return [by_key[k] for k in keys]
+    return results
+
+
+def _validation_messages(result: dict[str, Any]) -> list[str]:
+    if result.get("StatusAttributeString") == "ERROR" or result.get("HasErrors") or result.get("ValidationErrors"):
+        messages = [str(e.get("Message", "")) for e in result.get("ValidationErrors") or []]
+        return [m for m in messages if m] or ["Xero rejected the record without a message"]
+    return []
+
+
+def _element_messages(exc: XeroValidationError, index: int) -> list[str]:
+    if index < len(exc.elements) and exc.elements[index]:
+        return list(exc.elements[index])
+    return [str(exc)]
+
+
+def _summary(result: dict[str, Any]) -> dict[str, Any]:
+    """What the journal keeps of Xero's answer: ids, numbers, status and totals."""
+    keep = ("Status", "StatusAttributeString", "Total", "AmountDue", "UpdatedDateUTC")
+    return {k: v for k, v in result.items() if k.endswith("ID") or k.endswith("Number") or k in keep}

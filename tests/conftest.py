@@ -1,0 +1,83 @@
+"""Shared fixtures: emulators on the real clock in a background thread, for CLI and subprocess tests."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Iterator
+
+import pytest
+
+from syncro_xero.clock import SystemClock
+from syncro_xero.emulators.syncro import SyncroEmulator
+from syncro_xero.emulators.xero import XeroEmulator
+from syncro_xero.testing import emulator_config
+
+
+@dataclass
+class LiveEmulators:
+    syncro: SyncroEmulator
+    xero: XeroEmulator
+    loop: asyncio.AbstractEventLoop
+
+    def call(self, fn: Callable[[], Any]) -> Any:
+        """Run ``fn`` on the emulators' loop (their stores are not thread-safe)."""
+        future = asyncio.run_coroutine_threadsafe(_as_coroutine(fn), self.loop)
+        return future.result(timeout=10)
+
+
+async def _as_coroutine(fn: Callable[[], Any]) -> Any:
+    return fn()
+
+
+@pytest.fixture
+def live_emulators() -> Iterator[LiveEmulators]:
+    """Both emulators on the real clock, served from a thread so blocking callers (CLI) can use them."""
+    loop = asyncio.new_event_loop()
+    ready = threading.Event()
+    thread = threading.Thread(target=lambda: (asyncio.set_event_loop(loop), ready.set(), loop.run_forever()), daemon=True)
+    thread.start()
+    ready.wait()
+    clock = SystemClock()
+    syncro, xero = SyncroEmulator(clock=clock), XeroEmulator(clock=clock)
+    asyncio.run_coroutine_threadsafe(syncro.start(), loop).result(10)
+    asyncio.run_coroutine_threadsafe(xero.start(), loop).result(10)
+    try:
+        yield LiveEmulators(syncro, xero, loop)
+    finally:
+        asyncio.run_coroutine_threadsafe(syncro.stop(), loop).result(10)
+        asyncio.run_coroutine_threadsafe(xero.stop(), loop).result(10)
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join(10)
+        loop.close()
+
+
+@pytest.fixture
+def live_config(tmp_path: Path, live_emulators: LiveEmulators) -> Callable[..., Path]:
+    """Write a config.toml for the live emulators; returns its path."""
+
+    def make(plugins: dict | None = None, sections: dict | None = None) -> Path:
+        emulator_config(
+            tmp_path,
+            syncro_url=live_emulators.syncro.url,
+            xero_url=live_emulators.xero.url,
+            plugins=plugins,
+            sections=sections,
+        )
+        return tmp_path / "config.toml"
+
+    return make
+
+
+@pytest.fixture(autouse=True)
+def _restore_root_logger() -> Iterator[None]:
+    """Commands run in-process install the daemon's log handler; take it away after each test."""
+    import logging
+
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(level)

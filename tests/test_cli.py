@@ -1,0 +1,133 @@
+"""The command line, against emulators on the real clock."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from syncro_xero.cli import cli
+
+SECRETS = ("test-syncro-key", "test-client-secret")
+
+
+def run_cli(*args: str) -> "subprocess.CompletedProcess[str]":
+    return subprocess.run(
+        [sys.executable, "-c", "from syncro_xero.cli import main; main()", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "SYNCRO_XERO_CONFIG": "/nonexistent"},
+    )
+
+
+def invoke(*args: str):
+    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
+
+
+def test_a_bad_config_exits_78_naming_every_problem_before_any_network_call(tmp_path, live_emulators):
+    config = tmp_path / "config.toml"
+    config.write_text(
+        f"""
+[syncro]
+base_url = "{live_emulators.syncro.url}/api/v1"
+api_key = "k"
+requests_per_minute = 500
+
+[xero]
+client_id = "x"
+client_secret = "s"
+base_url = "{live_emulators.xero.url}"
+
+[sync]
+intreval_seconds = 30
+
+[plugins.contacts]
+name_clash = "rename-it"
+"""
+    )
+    config.chmod(0o600)
+
+    result = run_cli("sync", "--once", "--config", str(config))
+
+    assert result.returncode == 78
+    for key in ("syncro.requests_per_minute", "xero.grant", "intreval_seconds", "plugins.contacts.name_clash"):
+        assert key in result.stderr
+    assert len(live_emulators.syncro.access_log) == 0 and len(live_emulators.xero.access_log) == 0
+
+
+def test_sync_once_exits_0_when_all_synced_and_1_when_a_record_is_parked(live_emulators, live_config):
+    config = str(live_config())
+    live_emulators.call(lambda: live_emulators.syncro.store.add_customer(business_name="Fine Ltd"))
+    assert run_cli("sync", "--once", "--config", config).returncode == 0
+
+    live_emulators.call(lambda: live_emulators.syncro.store.add_customer(business_name="Bad Ltd", email="x@localhost"))
+    result = run_cli("sync", "--once", "--config", config)
+
+    assert result.returncode == 1
+    assert "parked records: 1" in result.stdout
+
+
+def test_no_secret_reaches_any_log_line_even_at_debug(live_emulators, live_config):
+    config = live_config(sections={"logging": {"level": "debug"}})
+    live_emulators.call(lambda: live_emulators.syncro.store.add_customer(business_name="Quiet Ltd", email="q@localhost"))
+
+    result = run_cli("sync", "--once", "--config", str(config))
+
+    access_tokens = live_emulators.call(lambda: list(live_emulators.xero.auth.access))
+    output = result.stdout + result.stderr
+    assert "DEBUG" in output and "parked" in output  # the test read debug output of a pass with a failure
+    assert access_tokens
+    for secret in (*SECRETS, *access_tokens):
+        assert secret not in output
+
+
+def test_failures_and_retry_show_and_replay_parked_records(live_emulators, live_config):
+    config = str(live_config())
+    bad = live_emulators.call(lambda: live_emulators.syncro.store.add_customer(business_name="Bad Ltd", email="x@localhost"))
+    invoke_result = CliRunner().invoke(cli, ["sync", "--once", "--config", config])
+    assert invoke_result.exit_code == 1
+
+    listed = json.loads(invoke("failures", "--json", "--config", config).output)
+    assert [(row["record_id"], row["reason"]) for row in listed] == [
+        (str(bad.id), "Xero refused this record: Email address must be valid.")
+    ]
+    live_emulators.call(lambda: live_emulators.syncro.store.update_customer(bad.id, email="ok@example.com"))
+    retried = CliRunner().invoke(cli, ["retry", "--all", "--config", config])
+    assert retried.exit_code == 1  # the replay uses the record as parked: still refused
+    assert "parked records: 1" in retried.output
+
+
+def test_status_reports_each_plugin_with_its_last_pass(live_emulators, live_config):
+    config = str(live_config())
+    live_emulators.call(lambda: live_emulators.syncro.store.add_customer(business_name="Counted Ltd"))
+    CliRunner().invoke(cli, ["sync", "--once", "--config", config])
+
+    data = json.loads(invoke("status", "--json", "--config", config).output)
+
+    [contacts] = [p for p in data["plugins"] if p["name"] == "contacts"]
+    assert contacts["enabled"] and contacts["last_outcome"] == "ok" and contacts["last_counts"] == {"created": 1}
+    assert "test-syncro-key" not in json.dumps(data)
+
+
+def test_plugins_lists_name_version_and_enabled(live_config):
+    config = str(live_config(plugins={"contacts": {}}))
+
+    rows = json.loads(invoke("plugins", "--json", "--config", config).output)
+
+    [contacts] = [r for r in rows if r["name"] == "contacts"]
+    assert (contacts["enabled"], contacts["loaded"], contacts["version"]) == (True, True, "0.1.0")
+
+
+def test_sync_dry_run_prints_payloads_and_writes_nothing(live_emulators, live_config):
+    config = str(live_config())
+    live_emulators.call(lambda: live_emulators.syncro.store.add_customer(business_name="Preview Ltd"))
+
+    result = invoke("sync", "--once", "--dry-run", "--config", config)
+
+    assert "PUT Contacts" in result.output and "Preview Ltd" in result.output
+    assert live_emulators.call(lambda: live_emulators.xero.store.records("Contacts")) == []

@@ -1,0 +1,60 @@
+"""``syncro-xero run`` under a systemd-like supervisor: notify, reload, stop."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+
+
+def wait_for(sock: socket.socket, wanted: str, timeout: float = 30) -> list[str]:
+    seen: list[str] = []
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        sock.settimeout(max(0.1, deadline - time.monotonic()))
+        try:
+            message = sock.recv(4096).decode()
+        except socket.timeout:
+            break
+        seen.append(message)
+        if wanted in message:
+            return seen
+    raise AssertionError(f"never got {wanted!r}; got {seen}")
+
+
+def test_run_notifies_systemd_refuses_a_bad_reload_and_stops_cleanly_on_sigterm(tmp_path, live_emulators, live_config):
+    live_emulators.call(lambda: live_emulators.syncro.store.add_customer(business_name="Looped Ltd"))
+    config = live_config()
+    notify_path = tmp_path / "notify.sock"
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    sock.bind(str(notify_path))
+    env = {**os.environ, "NOTIFY_SOCKET": str(notify_path)}
+    daemon = subprocess.Popen(
+        [sys.executable, "-c", "from syncro_xero.cli import main; main()", "run", "--config", str(config)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        wait_for(sock, "READY=1")
+        wait_for(sock, "STATUS=last pass: 1 written")
+
+        config.write_text(config.read_text() + "\n[sync]\nbogus = 1\n")
+        daemon.send_signal(signal.SIGHUP)
+        wait_for(sock, "STATUS=reload refused")
+        assert daemon.poll() is None
+
+        daemon.send_signal(signal.SIGTERM)
+        wait_for(sock, "STOPPING=1")
+        _, stderr = daemon.communicate(timeout=30)
+    finally:
+        if daemon.poll() is None:
+            daemon.kill()
+        sock.close()
+    assert daemon.returncode == 0
+    assert "reload refused" in stderr and "unknown key 'bogus'" in stderr
+    assert [c["Name"] for c in live_emulators.call(lambda: live_emulators.xero.store.records("Contacts"))] == ["Looped Ltd"]

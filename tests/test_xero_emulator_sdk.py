@@ -1,0 +1,148 @@
+"""The official xero-python SDK, pointed at the emulator, in a worker thread (xero-api.md §7)."""
+
+import asyncio
+import time
+from datetime import datetime, timedelta, timezone
+from decimal import Decimal
+from pathlib import Path
+
+import aiohttp
+import pytest
+import urllib3
+from xero_python.accounting import AccountingApi, Address, Contact, Contacts, Item, Items, Phone, Purchase
+from xero_python.api_client import ApiClient, Configuration
+from xero_python.api_client.oauth2 import OAuth2Token
+from xero_python.exceptions.http_status_exceptions import (
+    AccountingBadRequestException,
+    NotFoundException,
+    RateLimitException,
+)
+from xero_python.identity import IdentityApi
+
+from syncro_xero.emulators.xero.testing import strict_emulator
+
+SPECS = Path(__file__).parent / "specs"
+
+
+@pytest.fixture
+async def xero(fake_clock):
+    async with strict_emulator(fake_clock, SPECS) as emulator:
+        yield emulator
+
+
+async def sdk_client(xero) -> ApiClient:
+    """An ApiClient with a token fetched over HTTP (not via TokenApi's hard-coded URLs)."""
+    async with aiohttp.ClientSession() as http:
+        form = {"grant_type": "client_credentials", "client_id": "test-client-id", "client_secret": "test-client-secret"}
+        async with http.post(f"{xero.url}/connect/token", data=form) as response:
+            token = await response.json()
+    # The SDK compares expires_at with the real clock; without it the token never expires.
+    token["expires_at"] = time.time() + token["expires_in"]
+    client = ApiClient(
+        Configuration(oauth2_token=OAuth2Token(client_id="test-client-id", client_secret="test-client-secret")),
+        pool_threads=1,
+        oauth2_token_getter=lambda: token,
+        oauth2_token_saver=lambda new: token.update(new),
+    )
+    # Configuration is a pseudo-singleton: give this client its own token holder (xero-python#99).
+    client.configuration.oauth2_token = OAuth2Token(client_id="test-client-id", client_secret="test-client-secret")
+    # urllib3 would otherwise silently retry 429s and sleep through Retry-After.
+    client.rest_client.pool_manager.clear()
+    client.rest_client.pool_manager.connection_pool_kw["retries"] = urllib3.Retry(
+        total=0, respect_retry_after_header=False, raise_on_status=False, redirect=0
+    )
+    return client
+
+
+@pytest.fixture
+async def accounting(xero):
+    return AccountingApi(await sdk_client(xero), base_url=f"{xero.url}/api.xro/2.0")
+
+
+async def test_sdk_creates_updates_and_reads_contacts(xero, accounting):
+    tenant = xero.default_tenant_id
+    acme = Contact(
+        name="Acme Ltd", contact_number="SYN-1", email_address="ap@acme.example",
+        phones=[Phone(phone_type="MOBILE", phone_number="07700 900123")],
+        addresses=[Address(address_type="STREET", address_line1="1 High St", city="Leeds")],
+    )
+
+    def work():
+        created = accounting.create_contacts(
+            tenant, Contacts(contacts=[acme]), summarize_errors=False, idempotency_key="sdk-contacts-1")
+        contact_id = created.contacts[0].contact_id
+        accounting.update_contact(tenant, contact_id, Contacts(contacts=[Contact(account_number="ACC-9")]))
+        by_number = accounting.get_contact_by_contact_number(tenant, "SYN-1").contacts[0]
+        listing = accounting.get_contacts(tenant, where='Name=="Acme Ltd"', page=1, include_archived=False)
+        return created.contacts[0], by_number, listing
+
+    created, by_number, listing = await asyncio.to_thread(work)
+    assert created.status_attribute_string == "OK" and created.updated_date_utc == xero.clock.now()
+    assert (by_number.contact_id, by_number.account_number) == (created.contact_id, "ACC-9")
+    assert [p.phone_number for p in by_number.phones if p.phone_type == "MOBILE"] == ["07700 900123"]
+    assert by_number.addresses[0].city == "Leeds"
+    assert (listing.pagination.item_count, listing.contacts[0].name) == (1, "Acme Ltd")
+
+
+async def test_sdk_if_modified_since_with_an_offset_filters_contacts(xero, accounting, fake_clock):
+    xero.store.insert("Contacts", Name="Old Ltd")
+    fake_clock.advance(120)
+    xero.store.insert("Contacts", Name="New Ltd")
+    since = fake_clock.now() - timedelta(seconds=60)
+    listing = await asyncio.to_thread(
+        accounting.get_contacts, xero.default_tenant_id, if_modified_since=since.astimezone(timezone(timedelta(hours=13))))
+    assert [c.name for c in listing.contacts] == ["New Ltd"]
+
+
+async def test_sdk_creates_and_reads_items(xero, accounting):
+    tenant = xero.default_tenant_id
+    labour = Item(code="LAB", name="Labour", sales_details=Purchase(unit_price=Decimal("95.1234"), account_code="200",
+                                                                     tax_type="OUTPUT2"))
+
+    def work():
+        created = accounting.create_items(tenant, Items(items=[labour]), unitdp=4, idempotency_key="sdk-items-1")
+        return created.items[0], accounting.get_item(tenant, "LAB").items[0], accounting.get_items(tenant, where='Code=="LAB"')
+
+    created, fetched, listing = await asyncio.to_thread(work)
+    assert created.sales_details.unit_price == Decimal("95.1234")
+    assert (fetched.item_id, fetched.sales_details.unit_price) == (created.item_id, Decimal("95.12"))
+    assert [i.code for i in listing.items] == ["LAB"]
+
+
+async def test_sdk_reads_accounts_tax_rates_and_organisation(xero, accounting):
+    tenant = xero.default_tenant_id
+
+    def work():
+        return (accounting.get_accounts(tenant, where='Type=="BANK"').accounts,
+                accounting.get_tax_rates(tenant).tax_rates, accounting.get_organisations(tenant).organisations[0])
+
+    banks, rates, org = await asyncio.to_thread(work)
+    assert [(a.code, a.name, a.type.value) for a in banks] == [("090", "Business Bank Account", "BANK")]
+    assert {"OUTPUT2", "INPUT2", "NONE"} <= {r.tax_type for r in rates}
+    assert org.name == "Demo Company (UK)" and org.base_currency.value == "GBP"
+
+
+async def test_sdk_sees_validation_404_and_429_as_its_typed_exceptions(xero, accounting):
+    tenant = xero.default_tenant_id
+    xero.store.insert("Contacts", Name="Acme Ltd")
+
+    def duplicate():
+        accounting.create_contacts(tenant, Contacts(contacts=[Contact(name="Acme Ltd")]))
+
+    with pytest.raises(AccountingBadRequestException) as bad:
+        await asyncio.to_thread(duplicate)
+    assert bad.value.reason.startswith("The contact name Acme Ltd is already assigned")
+    with pytest.raises(NotFoundException):
+        await asyncio.to_thread(accounting.get_contact, tenant, "11111111-2222-3333-4444-555555555555")
+    xero.faults.rate_limit_next(1, retry_after=30)
+    with pytest.raises(RateLimitException) as limited:
+        await asyncio.to_thread(accounting.get_contacts, tenant)
+    assert limited.value.rate_limit == "minute"
+    assert xero.access_log.count(status=429) == 1
+
+
+async def test_sdk_identity_api_lists_the_connection(xero):
+    client = await sdk_client(xero)
+    connections = await asyncio.to_thread(IdentityApi(client, base_url=xero.url).get_connections)
+    assert [(c.tenant_id, c.tenant_name) for c in connections] == [(xero.default_tenant_id, "Demo Company (UK)")]
+    assert isinstance(connections[0].created_date_utc, datetime)
