@@ -81,3 +81,16 @@ def _restore_root_logger() -> Iterator[None]:
     yield
     root.handlers[:] = handlers
     root.setLevel(level)
+
+
+SPECS = Path(__file__).parent / "specs"
+
+
+@pytest.fixture
+async def xero_emulator(fake_clock):  # noqa: ANN001, ANN201
+    """The Xero emulator in strict mode: every request the daemon sends, and every answer, is checked
+    against the official OpenAPI spec; a test fails on any violation."""
+    from syncro_xero.emulators.xero.testing import strict_emulator
+
+    async with strict_emulator(fake_clock, SPECS) as emulator:
+        yield emulator

@@ -61,7 +61,8 @@ async def test_put_with_an_existing_name_fails_with_xeros_message_and_a_zero_id(
 async def test_put_with_an_existing_contact_number_fails(xero, client):
     xero.store.insert("Contacts", Name="Acme Ltd", ContactNumber="SYN-1")
     _, _, body = await client.put("/Contacts", {"Contacts": [{"Name": "Other", "ContactNumber": "SYN-1"}]})
-    assert errors(body["Elements"][0]) == ["Another contact has this contact number. Please enter a different contact number."]
+    assert errors(body["Elements"][0]) == [
+        "Another contact has this contact number. Please enter a different contact number."]
 
 
 async def test_archived_contacts_do_not_block_a_name(xero, client):

@@ -66,9 +66,10 @@ def test_where_language(where, expected):
 
 
 def test_where_compares_guids_and_dotted_paths():
-    records = [{"Code": "A", "PurchaseDetails": {"COGSAccountCode": "310"}, "ItemID": "AB12CD34-0000-0000-0000-000000000001"}]
-    assert compile_where('PurchaseDetails.COGSAccountCode=="310"', ITEM)(records[0])
-    assert compile_where('ItemID==Guid("ab12cd34-0000-0000-0000-000000000001")', ITEM)(records[0])
+    item = {"Code": "A", "PurchaseDetails": {"COGSAccountCode": "310"},
+            "ItemID": "AB12CD34-0000-0000-0000-000000000001"}
+    assert compile_where('PurchaseDetails.COGSAccountCode=="310"', ITEM)(item)
+    assert compile_where('ItemID==Guid("ab12cd34-0000-0000-0000-000000000001")', ITEM)(item)
 
 
 @pytest.mark.parametrize(
@@ -180,9 +181,10 @@ async def test_ids_search_term_and_include_archived(xero, client):
     a = xero.store.insert("Contacts", Name="Acme Widgets", EmailAddress="sales@acme.example")
     b = xero.store.insert("Contacts", Name="Bolt Co", ContactStatus="ARCHIVED")
     xero.store.insert("Contacts", Name="Cog Ltd", FirstName="Wanda")
-    _, _, body = await client.get("/Contacts", params={"IDs": f"{a['ContactID']},{b['ContactID']}"})
+    ids = f"{a['ContactID']},{b['ContactID']}"
+    _, _, body = await client.get("/Contacts", params={"IDs": ids})
     assert names(body) == ["Acme Widgets"]
-    _, _, body = await client.get("/Contacts", params={"IDs": f"{a['ContactID']},{b['ContactID']}", "includeArchived": "True"})
+    _, _, body = await client.get("/Contacts", params={"IDs": ids, "includeArchived": "True"})
     assert names(body) == ["Acme Widgets", "Bolt Co"]
     _, _, body = await client.get("/Contacts", params={"searchTerm": "WAN"})
     assert names(body) == ["Cog Ltd"]

@@ -33,7 +33,8 @@ async def xero(fake_clock):
 async def sdk_client(xero) -> ApiClient:
     """An ApiClient with a token fetched over HTTP (not via TokenApi's hard-coded URLs)."""
     async with aiohttp.ClientSession() as http:
-        form = {"grant_type": "client_credentials", "client_id": "test-client-id", "client_secret": "test-client-secret"}
+        form = {"grant_type": "client_credentials", "client_id": "test-client-id",
+                "client_secret": "test-client-secret"}
         async with http.post(f"{xero.url}/connect/token", data=form) as response:
             token = await response.json()
     # The SDK compares expires_at with the real clock; without it the token never expires.
@@ -89,8 +90,8 @@ async def test_sdk_if_modified_since_with_an_offset_filters_contacts(xero, accou
     fake_clock.advance(120)
     xero.store.insert("Contacts", Name="New Ltd")
     since = fake_clock.now() - timedelta(seconds=60)
-    listing = await asyncio.to_thread(
-        accounting.get_contacts, xero.default_tenant_id, if_modified_since=since.astimezone(timezone(timedelta(hours=13))))
+    auckland = since.astimezone(timezone(timedelta(hours=13)))
+    listing = await asyncio.to_thread(accounting.get_contacts, xero.default_tenant_id, if_modified_since=auckland)
     assert [c.name for c in listing.contacts] == ["New Ltd"]
 
 
@@ -101,7 +102,8 @@ async def test_sdk_creates_and_reads_items(xero, accounting):
 
     def work():
         created = accounting.create_items(tenant, Items(items=[labour]), unitdp=4, idempotency_key="sdk-items-1")
-        return created.items[0], accounting.get_item(tenant, "LAB").items[0], accounting.get_items(tenant, where='Code=="LAB"')
+        fetched = accounting.get_item(tenant, "LAB").items[0]
+        return created.items[0], fetched, accounting.get_items(tenant, where='Code=="LAB"')
 
     created, fetched, listing = await asyncio.to_thread(work)
     assert created.sales_details.unit_price == Decimal("95.1234")

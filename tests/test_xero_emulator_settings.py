@@ -35,7 +35,8 @@ async def test_new_organisation_has_the_default_chart_with_system_accounts(clien
         assert by_code[code]["Status"] == "ACTIVE"
     assert (by_code["090"]["Name"], by_code["090"]["Type"], by_code["090"]["Class"]) == (
         "Business Bank Account", "BANK", "ASSET")
-    assert {by_code[c]["SystemAccount"] for c in ("610", "800", "820", "860")} == {"DEBTORS", "CREDITORS", "GST", "ROUNDING"}
+    systems = {by_code[c]["SystemAccount"] for c in ("610", "800", "820", "860")}
+    assert systems == {"DEBTORS", "CREDITORS", "GST", "ROUNDING"}
     assert (by_code["2100"]["Class"], by_code["2100"]["EnablePaymentsToAccount"]) == ("LIABILITY", True)
     assert by_code["200"]["TaxType"] == "OUTPUT2" and by_code["630"]["Type"] == "INVENTORY"
 
@@ -87,7 +88,8 @@ async def test_uk_tax_rates_are_seeded_with_components(client):
     rate = body["TaxRates"][0]
     assert (rate["Name"], rate["EffectiveRate"], rate["CanApplyToRevenue"], rate["CanApplyToExpenses"]) == (
         "20% (VAT on Income)", Decimal("20"), True, False)
-    assert rate["TaxComponents"] == [{"Name": "VAT", "Rate": Decimal("20"), "IsCompound": False, "IsNonRecoverable": False}]
+    assert rate["TaxComponents"] == [
+        {"Name": "VAT", "Rate": Decimal("20"), "IsCompound": False, "IsNonRecoverable": False}]
     status, _, one = await client.get("/TaxRates/INPUT2")
     assert (status, one["TaxRates"][0]["Name"]) == (200, "20% (VAT on Expenses)")
 
@@ -107,7 +109,8 @@ async def test_put_tax_rate_with_several_components_gets_the_next_tax_code(clien
 
 async def test_tax_rate_needs_components_and_a_report_tax_type_in_the_uk(client):
     _, _, body = await client.put("/TaxRates", {"TaxRates": [{"Name": "Empty", "TaxComponents": []}]})
-    assert errors(body) == ["At least one tax component is required.", "ReportTaxType is mandatory for this organisation."]
+    assert errors(body) == [
+        "At least one tax component is required.", "ReportTaxType is mandatory for this organisation."]
 
 
 async def test_post_tax_rate_updates_by_name(xero, client):
@@ -237,7 +240,8 @@ async def test_tracked_inventory_item_needs_an_inventory_account_and_cogs(xero, 
                "PurchaseDetails": {"COGSAccountCode": "310", "UnitPrice": 50}, "QuantityOnHand": 99}
     _, _, body = await client.put("/Items", {"Items": [tracked]})
     item = body["Items"][0]
-    assert (item["IsTrackedAsInventory"], item["QuantityOnHand"], item["TotalCostPool"]) == (True, Decimal(0), Decimal(0))
+    assert item["IsTrackedAsInventory"] is True
+    assert (item["QuantityOnHand"], item["TotalCostPool"]) == (Decimal(0), Decimal(0))
     _, _, body = await client.put("/Items", {"Items": [{"Code": "BAD", "InventoryAssetAccountCode": "200"}]})
     assert errors(body) == ["Account code '200' is not a valid inventory asset account.",
                             "A COGS account code is required for tracked inventory items."]

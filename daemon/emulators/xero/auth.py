@@ -202,7 +202,8 @@ class Auth:
         return answer
 
     def _access(self, scopes: str, **bound: str) -> AccessToken:
-        token = AccessToken(secrets.token_urlsafe(48), self.clock.time() + self.config.access_token_ttl, scopes, **bound)
+        expires = self.clock.time() + self.config.access_token_ttl
+        token = AccessToken(secrets.token_urlsafe(48), expires, scopes, **bound)
         self.access[token.token] = token
         return token
 
@@ -250,7 +251,8 @@ class Auth:
     def connections_view(self, token: AccessToken, auth_event_id: str | None) -> list[dict]:
         if token.tenant_id is not None:
             issued = token.expires_at - self.config.access_token_ttl
-            conns = [Connection(_stable_id(token.tenant_id), token.tenant_id, _stable_id(token.tenant_id), issued, issued)]
+            link = _stable_id(token.tenant_id)
+            conns = [Connection(link, token.tenant_id, link, issued, issued)]
         else:
             conns = list(self.connections.values())
         if auth_event_id:

@@ -39,7 +39,10 @@ CONTACT_PERSON = Schema(
 )
 _TERM = Schema(
     "Bill",
-    {"Day": F.integer(), "Type": F.choice("DAYSAFTERBILLDATE", "DAYSAFTERBILLMONTH", "OFCURRENTMONTH", "OFFOLLOWINGMONTH")},
+    {
+        "Day": F.integer(),
+        "Type": F.choice("DAYSAFTERBILLDATE", "DAYSAFTERBILLMONTH", "OFCURRENTMONTH", "OFFOLLOWINGMONTH"),
+    },
 )
 _TRACKING_PAIR = Schema("SalesTrackingCategory", {"TrackingCategoryName": F.text(), "TrackingOptionName": F.text()})
 _BALANCE = Schema("AccountsReceivable", {"Outstanding": F.money(), "Overdue": F.money()})

@@ -150,7 +150,9 @@ TAX_RATE = Schema(
         "EffectiveRate": F.money(read_only=True),
     },
 )
-_SALES_REPORT_TYPES = ("OUTPUT", "OUTPUT2", "SALESOUTPUT", "CAPEXOUTPUT", "EXEMPTOUTPUT", "ZERORATEDOUTPUT", "EXEMPTEXPORT")
+_SALES_REPORT_TYPES = (
+    "OUTPUT", "OUTPUT2", "SALESOUTPUT", "CAPEXOUTPUT", "EXEMPTOUTPUT", "ZERORATEDOUTPUT", "EXEMPTEXPORT",
+)
 _PURCHASE_REPORT_TYPES = (
     "INPUT", "INPUT2", "PURCHASESINPUT", "CAPEXINPUT", "EXEMPTINPUT", "ZERORATEDINPUT", "EXEMPTEXPENSES",
     "CAPITALEXPENSESINPUT", "EXEMPTCAPITAL", "INPUTTAXED", "REVERSECHARGES",
@@ -189,7 +191,8 @@ class TaxRates(Resource):
     def validate(self, call: Call, values: dict, existing: dict | None) -> list[str]:
         messages = []
         # UNKNOWN ([S] N1): AU, NZ and UK organisations need ReportTaxType on new rates.
-        if existing is None and not values.get("ReportTaxType") and call.org.organisation.get("Version") in ("AU", "NZ", "UK"):
+        version = call.org.organisation.get("Version")
+        if existing is None and not values.get("ReportTaxType") and version in ("AU", "NZ", "UK"):
             messages.append("ReportTaxType is mandatory for this organisation.")
         return messages
 
