@@ -123,6 +123,10 @@ class Context:
         """Sync Syncro record ``record_id`` through ``feature`` now, if it has not been (dependencies)."""
         await self._run.ensure(feature, str(record_id))
 
+    def settings_of(self, feature: str) -> Any:
+        """Another enabled feature's settings (a feature this one ``depends_on``)."""
+        return self._run.engine.plugins.settings.get(feature)
+
     @property
     def memo(self) -> dict[str, Any]:
         """A dict this feature shares between its handlers for the length of one pass."""

@@ -246,6 +246,7 @@ class PassRun:
         try:
             if not self.dry_run:
                 self.report.recovered = await self.writer.recover()
+            await self._prepare(features)
             for feature in features:
                 if feature.syncro_resources:
                     await self._run_feature(feature)
@@ -262,6 +263,7 @@ class PassRun:
         chosen = [p for p in parked if ids is None or p.id in set(ids)]
         try:
             self.report.recovered = await self.writer.recover()
+            await self._prepare(self.engine.plugins.features)
             for feature in self.engine.plugins.features:
                 mine = [p for p in chosen if p.feature == feature.name]
                 if not mine:
@@ -271,6 +273,17 @@ class PassRun:
         except PassAborted as exc:
             self.report.error = str(exc)
         return await self._finish()
+
+    async def _prepare(self, features: list[Feature]) -> None:
+        """Each feature's ``prepare``, dependencies first; a Xero refusal here parks nothing but is
+        reported, and the features that need it will park their own records."""
+        for feature in features:
+            ctx = Context(self, feature.name, self.engine.plugins.settings.get(feature.name), None)
+            try:
+                await self._guard(feature.prepare(ctx))
+            except (Park, XeroRejected) as exc:
+                self.report.counts.setdefault(feature.name, PassCounts()).notes.append(f"not ready: {exc}")
+                log.warning("feature %s not ready: %s", feature.name, exc)
 
     async def _finish(self) -> PassReport:
         self.report.planned = list(self.writer.planned)

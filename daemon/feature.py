@@ -117,6 +117,9 @@ class Feature:
         """Bring Syncro in line with a changed Xero record (for features with ``xero_resources``)."""
         raise NotImplementedError(f"{type(self).__name__} handles no Xero changes")
 
+    async def prepare(self, ctx: "Context") -> None:
+        """Called once at the start of every pass, dependencies first (e.g. create what others use)."""
+
     async def pass_finished(self, ctx: "Context") -> None:
         """Called once after every change of a pass was handled (not after a pass that ended early)."""
 

@@ -1,0 +1,157 @@
+"""Tax: Syncro tax rates and taxable flags -> Xero tax types, and tax groups -> Xero tax rates.
+
+Syncro's API exposes no tax rates (syncro-api.md §2.11): a line says only whether it is taxable and
+maybe which ``tax_rate_id``. So the mapping is configuration: a default tax type for taxable and
+for non-taxable lines, an explicit type per Syncro tax rate, and tax groups (a Syncro rate made of
+several components, e.g. state + county + city) which this feature creates in Xero as one tax
+rate with those components before any invoice uses them. Syncro's own integration has no tax
+groups. ``syncro-xero check`` proves every mapped tax type exists in Xero.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from syncro_xero import CheckResult, Context, Feature, Link, Park, hookimpl
+from syncro_xero.jsonutil import digest
+
+ENTITY = "tax_rate"
+
+
+class TaxComponent(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field(min_length=1, max_length=50)
+    rate: Decimal = Field(ge=0, le=100)  # percent
+
+
+class TaxGroup(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field(min_length=1, max_length=50)  # the Xero tax rate's name
+    components: list[TaxComponent] = Field(min_length=1)
+    report_tax_type: str = "OUTPUT"
+
+
+class TaxSettings(BaseModel):
+    """``[plugins.tax]``; the defaults fit a new UK Xero organisation."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    #: Xero tax type of taxable sales lines with no rate of their own.
+    sales_taxable: str = "OUTPUT2"
+    #: Xero tax type of non-taxable sales lines ($0 tax).
+    sales_exempt: str = "NONE"
+    #: The same for purchases (bills, purchase orders).
+    purchases_taxable: str = "INPUT2"
+    purchases_exempt: str = "NONE"
+    #: Syncro tax_rate_id -> Xero tax type, for rates other than the default.
+    rates: dict[str, str] = {}
+    #: Syncro tax_rate_id -> a Xero tax rate with several components, created when missing.
+    groups: dict[str, TaxGroup] = {}
+
+
+class TaxMap:
+    """What the other features ask: which Xero tax type for this line."""
+
+    def __init__(self, settings: TaxSettings, group_types: dict[str, str]) -> None:
+        self.settings = settings
+        self.group_types = group_types
+
+    def sales(self, taxable: bool, tax_rate_id: Any = None) -> str:
+        if not taxable:
+            return self.settings.sales_exempt
+        return self._specific(tax_rate_id) or self.settings.sales_taxable
+
+    def purchases(self, taxable: bool, tax_rate_id: Any = None) -> str:
+        if not taxable:
+            return self.settings.purchases_exempt
+        return self._specific(tax_rate_id) or self.settings.purchases_taxable
+
+    def _specific(self, tax_rate_id: Any) -> str | None:
+        if tax_rate_id is None:
+            return None
+        key = str(tax_rate_id)
+        return self.group_types.get(key) or self.settings.rates.get(key)
+
+
+async def tax_map(ctx: Context) -> TaxMap:
+    """The tax mapping for any feature that ``depends_on = ("tax",)``."""
+    settings: TaxSettings = ctx.settings_of("tax")
+    group_types = {}
+    for rate_id in settings.groups:
+        link = await ctx.link(ENTITY, rate_id)
+        if link is not None:
+            group_types[rate_id] = link.xero_id
+    return TaxMap(settings, group_types)
+
+
+def tax_group_payload(group: TaxGroup) -> dict[str, Any]:
+    return {
+        "Name": group.name,
+        "ReportTaxType": group.report_tax_type,
+        "Status": "ACTIVE",
+        "TaxComponents": [{"Name": c.name, "Rate": c.rate, "IsCompound": False} for c in group.components],
+    }
+
+
+class Tax(Feature):
+    name = "tax"
+    description = "Syncro tax rates and groups -> Xero tax types (used by invoices, products, POs)"
+    Settings = TaxSettings
+
+    async def prepare(self, ctx: Context) -> None:
+        """Every configured tax group exists in Xero as one tax rate with its components."""
+        settings: TaxSettings = ctx.settings  # type: ignore[assignment]
+        if not settings.groups:
+            return
+        existing = {r["Name"].casefold(): r for r in await ctx.xero_list("TaxRates")}
+        for rate_id, group in settings.groups.items():
+            link = await ctx.link(ENTITY, rate_id)
+            found = existing.get(group.name.casefold())
+            if link is None and found is not None:
+                if not _same_components(found, group):
+                    raise Park(
+                        f"Xero already has a tax rate called '{group.name}' with other components; rename "
+                        f"one of them or set [plugins.tax.groups.{rate_id}] name to another name."
+                    )
+                await ctx.save_link(_link(rate_id, found["TaxType"], tax_group_payload(group)))
+                continue
+            await ctx.upsert(ENTITY, rate_id, "TaxRates", tax_group_payload(group), extra={"name": group.name})
+
+    async def check(self, ctx: Context) -> list[CheckResult]:
+        settings: TaxSettings = ctx.settings  # type: ignore[assignment]
+        rates = {r["TaxType"]: r for r in await ctx.xero_list("TaxRates")}
+        results = []
+        wanted = {
+            "plugins.tax.sales_taxable": settings.sales_taxable,
+            "plugins.tax.sales_exempt": settings.sales_exempt,
+            "plugins.tax.purchases_taxable": settings.purchases_taxable,
+            "plugins.tax.purchases_exempt": settings.purchases_exempt,
+            **{f"plugins.tax.rates.{k}": v for k, v in settings.rates.items()},
+        }
+        for key, tax_type in wanted.items():
+            rate = rates.get(tax_type)
+            ok = rate is not None and rate.get("Status", "ACTIVE") == "ACTIVE"
+            detail = f"{rate['Name']}" if ok else f"no active tax rate '{tax_type}' in Xero"
+            results.append(CheckResult(ok, f"{key} = {tax_type}", detail))
+        for rate_id, group in settings.groups.items():
+            link = await ctx.link(ENTITY, rate_id)
+            state = f"in Xero as {link.xero_id}" if link else "will be created at the next pass"
+            results.append(CheckResult(True, f"plugins.tax.groups.{rate_id} ({group.name})", state))
+        return results
+
+
+def _same_components(rate: dict[str, Any], group: TaxGroup) -> bool:
+    have = sorted((c.get("Name"), Decimal(str(c.get("Rate")))) for c in rate.get("TaxComponents") or [])
+    return have == sorted((c.name, c.rate) for c in group.components)
+
+
+def _link(rate_id: str, tax_type: str, payload: dict[str, Any]) -> Link:
+    return Link(ENTITY, rate_id, tax_type, tax_type, digest(payload), "tax", {"name": payload["Name"]})
+
+
+@hookimpl
+def syncro_xero_feature() -> Feature:
+    return Tax()
