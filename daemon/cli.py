@@ -180,6 +180,34 @@ def retry(config_path: Path, ids: tuple[str, ...], retry_all: bool, as_json: boo
     sys.exit(0 if report.ok else 1)
 
 
+@cli.command()
+@config_option
+@click.argument("ids", nargs=-1, required=True)
+def dismiss(config_path: Path, ids: tuple[str, ...]) -> None:
+    """Stop reporting parked records (by ID) that were settled by hand; they are not synced."""
+    config = _load(config_path)
+
+    async def go() -> list[str]:
+        state = await State.open(config.state.path)
+        try:
+            unknown = []
+            for parked_id in ids:
+                record = await state.parked.get(parked_id)
+                if record is None:
+                    unknown.append(parked_id)
+                    continue
+                await state.parked.release(record.feature, record.source, record.resource, record.record_id)
+            return unknown
+        finally:
+            await state.close()
+
+    unknown = _run(go())
+    for parked_id in unknown:
+        click.echo(f"no parked record {parked_id}", err=True)
+    click.echo(f"dismissed {len(ids) - len(unknown)} parked record(s)")
+    sys.exit(1 if unknown else 0)
+
+
 @cli.command(name="plugins")
 @config_option
 @json_option

@@ -115,6 +115,10 @@ class Context:
         """Every record of a Xero list (``"Contacts"``, ``"Accounts"``...), fetched once per pass."""
         return await self._run.xero_list(resource, params)
 
+    async def xero_record(self, resource: str, xero_id: str) -> dict[str, Any] | None:
+        """One Xero record as it is now (``"Invoices"``, id or number), not cached; None if absent."""
+        return await self._run.xero_record(resource, xero_id)
+
     async def syncro_record(self, resource: str, record_id: str | int) -> dict[str, Any]:
         """One Syncro record in full (its detail view), fetched once per pass."""
         return await self._run.syncro_record(resource, str(record_id))
@@ -122,6 +126,10 @@ class Context:
     async def ensure(self, feature: str, record_id: str | int) -> None:
         """Sync Syncro record ``record_id`` through ``feature`` now, if it has not been (dependencies)."""
         await self._run.ensure(feature, str(record_id))
+
+    def enabled(self, feature: str) -> bool:
+        """Whether another feature is enabled and loaded in this daemon."""
+        return any(f.name == feature for f in self._run.engine.plugins.features)
 
     def settings_of(self, feature: str) -> Any:
         """Another enabled feature's settings (a feature this one ``depends_on``)."""

@@ -508,6 +508,9 @@ class PassRun:
             self._xero_lists[key] = asyncio.create_task(self.engine.xero.get(resource, params=params, paged=paged))
         return await self._guard(self._xero_lists[key])
 
+    async def xero_record(self, resource: str, xero_id: str) -> dict[str, Any] | None:
+        return await self._guard(self.engine.xero.get_one(f"{resource}/{xero_id}"))
+
     async def ensure(self, feature_name: str, record_id: str) -> None:
         """Run ``feature_name``'s handler on one record now, once per pass (a dependency)."""
         key = (feature_name, record_id)

@@ -6,23 +6,28 @@ Used by the pytest fixtures in :mod:`syncro_xero.emulators.pytest_plugin` and by
 from __future__ import annotations
 
 from pathlib import Path
+from decimal import Decimal
 from typing import Any, Mapping
 
 from .config import Config, load_config
+
+
+def toml_key(key: str) -> str:
+    return key if key and all(c.isalnum() or c in "-_" for c in key) else toml_value(key)
 
 
 def toml_value(value: Any) -> str:
     """A Python value as TOML (the subset configs need)."""
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, (int, float)):
-        return repr(value)
+    if isinstance(value, (int, float, Decimal)):
+        return str(value)
     if isinstance(value, str):
         return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
     if isinstance(value, (list, tuple)):
         return "[" + ", ".join(toml_value(v) for v in value) + "]"
     if isinstance(value, Mapping):
-        return "{ " + ", ".join(f"{k} = {toml_value(v)}" for k, v in value.items()) + " }"
+        return "{ " + ", ".join(f"{toml_key(k)} = {toml_value(v)}" for k, v in value.items()) + " }"
     raise TypeError(f"no TOML for {type(value).__name__}")
 
 
@@ -31,9 +36,28 @@ def to_toml(sections: Mapping[str, Mapping[str, Any]]) -> str:
     lines: list[str] = []
     for name, table in sections.items():
         lines.append(f"[{name}]")
-        lines += [f"{key} = {toml_value(value)}" for key, value in table.items()]
+        lines += [f"{toml_key(key)} = {toml_value(value)}" for key, value in table.items()]
         lines.append("")
     return "\n".join(lines)
+
+
+def tax_settings_for(syncro_store: Any) -> dict[str, Any]:
+    """``[plugins.tax]`` for the Syncro emulator's tax table: every rate a Xero tax group.
+
+    A real account writes this by hand (Syncro's API exposes no tax rates); the emulator knows its
+    own table, so demo and tests can derive it.
+    """
+    groups = {
+        str(rate.id): {
+            "name": rate.name[:50],
+            "components": [{"name": name[:50], "rate": str(percent)} for name, percent in rate.components],
+        }
+        for rate in syncro_store.tax_rates.values()
+    }
+    settings: dict[str, Any] = {"groups": groups}
+    if syncro_store.account.default_tax_rate_id is not None:
+        settings["syncro_default_rate_id"] = str(syncro_store.account.default_tax_rate_id)
+    return settings
 
 
 def emulator_config(

@@ -46,6 +46,9 @@ class TaxSettings(BaseModel):
     #: The same for purchases (bills, purchase orders).
     purchases_taxable: str = "INPUT2"
     purchases_exempt: str = "NONE"
+    #: The Syncro tax rate your account applies when neither the line nor the customer names one;
+    #: its entry in ``rates`` or ``groups`` then applies to such lines (else ``sales_taxable``).
+    syncro_default_rate_id: str | None = None
     #: Syncro tax_rate_id -> Xero tax type, for rates other than the default.
     rates: dict[str, str] = {}
     #: Syncro tax_rate_id -> a Xero tax rate with several components, created when missing.
@@ -70,6 +73,8 @@ class TaxMap:
         return self._specific(tax_rate_id) or self.settings.purchases_taxable
 
     def _specific(self, tax_rate_id: Any) -> str | None:
+        if tax_rate_id is None:
+            tax_rate_id = self.settings.syncro_default_rate_id
         if tax_rate_id is None:
             return None
         key = str(tax_rate_id)

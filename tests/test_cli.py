@@ -131,3 +131,15 @@ def test_sync_dry_run_prints_payloads_and_writes_nothing(live_emulators, live_co
 
     assert "PUT Contacts" in result.output and "Preview Ltd" in result.output
     assert live_emulators.call(lambda: live_emulators.xero.store.records("Contacts")) == []
+
+
+def test_dismiss_stops_reporting_a_record_settled_by_hand(live_emulators, live_config):
+    config = str(live_config())
+    live_emulators.call(lambda: live_emulators.syncro.store.add_customer(business_name="Bad Ltd", email="x@localhost"))
+    CliRunner().invoke(cli, ["sync", "--once", "--config", config])
+    [row] = json.loads(invoke("failures", "--json", "--config", config).output)
+
+    result = CliRunner().invoke(cli, ["dismiss", row["id"], "no:such:parked:id", "--config", config])
+
+    assert result.exit_code == 1 and "dismissed 1" in result.output
+    assert json.loads(invoke("failures", "--json", "--config", config).output) == []
