@@ -36,7 +36,7 @@ def peak_mb() -> float:
 async def run(sizes: dict[str, int]) -> list[dict]:
     server = subprocess.Popen(
         [sys.executable, "-m", "bench.emulator_process", *[f"--{k}={v}" for k, v in sizes.items()]],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd=Path(__file__).parent.parent,
     )
     try:
         info = json.loads(server.stdout.readline())  # type: ignore[union-attr]
