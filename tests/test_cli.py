@@ -143,3 +143,17 @@ def test_dismiss_stops_reporting_a_record_settled_by_hand(live_emulators, live_c
 
     assert result.exit_code == 1 and "dismissed 1" in result.output
     assert json.loads(invoke("failures", "--json", "--config", config).output) == []
+
+
+def test_check_proves_credentials_connectivity_and_mapped_tax_types(live_config):
+    good = CliRunner().invoke(cli, ["check", "--config", str(live_config(plugins={"contacts": {}, "tax": {}}))])
+    bad = CliRunner().invoke(
+        cli, ["check", "--json", "--config", str(live_config(plugins={"contacts": {}, "tax": {"rates": {"3": "NOPE"}}}))]
+    )
+
+    assert good.exit_code == 0, good.output
+    assert "✓ Syncro API" in good.output and "✓ Xero API" in good.output
+    assert "✓ plugins.tax.sales_taxable = OUTPUT2" in good.output
+    assert bad.exit_code == 1
+    failed = [row for row in json.loads(bad.output) if not row["ok"]]
+    assert [row["what"] for row in failed] == ["plugins.tax.rates.3 = NOPE"]
