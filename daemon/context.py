@@ -62,6 +62,9 @@ class Context:
             extra=extra,
             params=tuple(sorted((params or {}).items())),
         )
+        self._run.forget_xero_list(resource)
+        if self.dry_run:
+            self._run.dry_links[(entity, str(syncro_id))] = link
         self.outcomes.append(outcome)
         return link
 
@@ -92,19 +95,27 @@ class Context:
             link=link,
         )
         result = await self._run.writer.write(write)
-        self.outcomes.append("deleted" if action in ("void", "delete", "archive") else "updated")
+        self._run.forget_xero_list(write.resource)
+        self.outcomes.append(
+            "created" if action in ("create", "refund")
+            else "deleted" if action in ("void", "delete", "archive") else "updated"
+        )
         return result
 
     # -- lookups ------------------------------------------------------------------------------
     async def link(self, entity: str, syncro_id: str | int) -> Link | None:
-        return await self._run.state.links.get(entity, syncro_id)
+        """The Xero record linked to this Syncro record (in a dry run, also the ones it would make)."""
+        planned = self._run.dry_links.get((entity, str(syncro_id)))
+        return planned or await self._run.state.links.get(entity, syncro_id)
 
     async def link_by_xero_id(self, entity: str, xero_id: str) -> Link | None:
         return await self._run.state.links.by_xero_id(entity, xero_id)
 
     async def save_link(self, link: Link) -> None:
         """Record a link found rather than written (e.g. an existing Xero contact matched)."""
-        if not self.dry_run:
+        if self.dry_run:
+            self._run.dry_links[(link.entity, link.syncro_id)] = link
+        else:
             await self._run.state.links.save(link)
 
     async def forget_link(self, entity: str, syncro_id: str | int) -> None:

@@ -36,7 +36,7 @@ from .context import Context
 from .feature import Change, CheckResult, Defer, Feature, Park, PassCounts
 from .logs import register_secret
 from .plugin_loader import Plugins, load_plugins
-from .state import State, parked_id
+from .state import Link, State, parked_id
 from .syncro import SyncroAuthError, SyncroClient, SyncroNotFound, SyncroUnavailable, unwrap
 from .syncro.polling import STRATEGIES, Fetched, Window
 from .syncro.resources import SyncroResource
@@ -239,6 +239,8 @@ class PassRun:
         self._xero_lists: dict[tuple[str, tuple[tuple[str, str], ...]], asyncio.Task[list[dict[str, Any]]]] = {}
         self._ensured: dict[tuple[str, str], asyncio.Task[None]] = {}
         self.memo: dict[str, dict[str, Any]] = {}
+        #: In a dry run, the links the planned writes would make, so dependants plan too.
+        self.dry_links: dict[tuple[str, str], Link] = {}
         self._syncro_calls_before = engine.syncro.calls
 
     # -- the pass -----------------------------------------------------------------------------
@@ -400,11 +402,11 @@ class PassRun:
             if resource is not None and resource.needs_detail and change.record is not None and not retrying:
                 detail = await self._guard(self.syncro_record(resource.name, change.record_id))
                 change = Change(change.source, change.resource, change.op, change.record_id, detail, change.previous)
-            if not feature.wants(change):
+            ctx = Context(self, feature.name, settings, change)
+            if not feature.wants(change, ctx):
                 counts.skipped += 1
                 await self._ack(feature, item, change, parked)
                 return True
-            ctx = Context(self, feature.name, settings, change)
             handler = feature.reverse if reverse else feature.handle
             await handler(change, ctx)
         except Defer as exc:
@@ -459,7 +461,8 @@ class PassRun:
 
     async def _park(self, feature: Feature, change: Change, reason: str, detail: str | None, counts: PassCounts) -> None:
         counts.parked += 1
-        log.warning("parked %s %s %s: %s", feature.name, change.resource, change.record_id, reason)
+        verb = "would park" if self.dry_run else "parked"
+        log.warning("%s %s %s %s: %s", verb, feature.name, change.resource, change.record_id, reason)
         if not self.dry_run:
             await self.state.parked.park(
                 feature.name, change.source, change.resource, change.record_id, reason, detail, change.to_json()
@@ -507,6 +510,11 @@ class PassRun:
                                  "BankTransactions", "Overpayments", "Prepayments")
             self._xero_lists[key] = asyncio.create_task(self.engine.xero.get(resource, params=params, paged=paged))
         return await self._guard(self._xero_lists[key])
+
+    def forget_xero_list(self, resource: str) -> None:
+        """A write to ``resource`` makes its cached lists stale."""
+        for key in [k for k in self._xero_lists if k[0] == resource]:
+            del self._xero_lists[key]
 
     async def xero_record(self, resource: str, xero_id: str) -> dict[str, Any] | None:
         return await self._guard(self.engine.xero.get_one(f"{resource}/{xero_id}"))

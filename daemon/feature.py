@@ -102,10 +102,12 @@ class Feature:
     xero_resources: ClassVar[tuple[str, ...]] = ()
     #: Features that must be enabled and run before this one in every pass.
     depends_on: ClassVar[tuple[str, ...]] = ()
+    #: Features that, when enabled, run before this one (an order, not a requirement).
+    runs_after: ClassVar[tuple[str, ...]] = ()
     #: The pydantic model of this feature's ``[plugins.NAME]`` keys (besides ``enabled``).
     Settings: ClassVar[type[BaseModel] | None] = None
 
-    def wants(self, change: Change) -> bool:
+    def wants(self, change: Change, ctx: "Context") -> bool:
         """Whether this change concerns the feature at all; others are acknowledged silently."""
         return True
 

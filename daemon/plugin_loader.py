@@ -277,7 +277,8 @@ def _collect_resources(manager: pluggy.PluginManager, problems: list[str]) -> di
 
 
 def _in_dependency_order(features: dict[str, Feature]) -> list[Feature]:
-    """Dependencies first; otherwise by name, so the order is stable. Cycles are config problems."""
+    """Dependencies (and ``runs_after`` features that are enabled) first; otherwise by name, so the
+    order is stable. Cycles are config problems."""
     ordered: list[Feature] = []
     visiting: set[str] = set()
 
@@ -287,7 +288,8 @@ def _in_dependency_order(features: dict[str, Feature]) -> list[Feature]:
         if name in visiting:
             raise ConfigError([f"plugins.{name}: dependency cycle {' -> '.join(path + (name,))}"])
         visiting.add(name)
-        for dep in sorted(features[name].depends_on):
+        feature = features[name]
+        for dep in sorted(feature.depends_on) + sorted(d for d in feature.runs_after if d in features):
             visit(dep, path + (name,))
         visiting.discard(name)
         ordered.append(features[name])

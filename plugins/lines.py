@@ -74,8 +74,10 @@ def xero_line(line: SourceLine, *, account_code: str, tax_type: str, item_code: 
     out: dict[str, Any] = {"Description": line.description[:4000], "AccountCode": account_code, "TaxType": tax_type}
     exact = _fits(line.quantity) and _fits(line.price) and not line.discount_dollars
     if exact:
-        out["Quantity"] = line.quantity.normalize() if line.quantity else ZERO
-        out["UnitAmount"] = line.price
+        # Xero refuses negative quantities: a credit line carries its sign on the price.
+        sign = -1 if line.quantity < 0 else 1
+        out["Quantity"] = (line.quantity * sign).normalize() if line.quantity else ZERO
+        out["UnitAmount"] = line.price * sign
         if line.discount_percent:
             out["DiscountRate"] = line.discount_percent
     else:

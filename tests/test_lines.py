@@ -77,3 +77,8 @@ def test_a_gap_larger_than_rounding_is_a_mismatch_not_an_adjustment():
     lines = [xero_line(SourceLine("a", D("1"), D("100")), account_code="200", tax_type="OUTPUT2")]
     with pytest.raises(Mismatch, match="Syncro charged 8.88 tax; the mapped Xero tax types give 20.00"):
         settle(lines, subtotal=D("100"), tax=D("8.88"), rates=RATES, rounding_account="860", no_tax_type="NONE")
+
+
+def test_a_negative_quantity_moves_its_sign_to_the_price():
+    line = xero_line(SourceLine("Returned", D("-2"), D("15.50")), account_code="200", tax_type="OUTPUT2")
+    assert (line["Quantity"], line["UnitAmount"]) == (D("2"), D("-15.50"))

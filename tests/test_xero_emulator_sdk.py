@@ -2,14 +2,31 @@
 
 import asyncio
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 from pathlib import Path
 
 import aiohttp
 import pytest
 import urllib3
-from xero_python.accounting import AccountingApi, Address, Contact, Contacts, Item, Items, Phone, Purchase
+from xero_python.accounting import (
+    Account,
+    AccountingApi,
+    Address,
+    Contact,
+    Contacts,
+    CreditNote,
+    CreditNotes,
+    Invoice,
+    Invoices,
+    Item,
+    Items,
+    LineAmountTypes,
+    LineItem,
+    Payment,
+    Phone,
+    Purchase,
+)
 from xero_python.api_client import ApiClient, Configuration
 from xero_python.api_client.oauth2 import OAuth2Token
 from xero_python.exceptions.http_status_exceptions import (
@@ -148,3 +165,36 @@ async def test_sdk_identity_api_lists_the_connection(xero):
     connections = await asyncio.to_thread(IdentityApi(client, base_url=xero.url).get_connections)
     assert [(c.tenant_id, c.tenant_name) for c in connections] == [(xero.default_tenant_id, "Demo Company (UK)")]
     assert isinstance(connections[0].created_date_utc, datetime)
+
+
+async def test_sdk_creates_and_reads_invoices_payments_and_credit_notes(xero, accounting):
+    tenant = xero.default_tenant_id
+    acme = xero.store.insert("Contacts", Name="Acme Ltd", ContactNumber="SYN-1")
+    labour = LineItem(description="Labour 1.5h", quantity=Decimal("1.5"), unit_amount=Decimal("123.4567"),
+                      account_code="200", tax_type="OUTPUT2")
+    sale = Invoice(type="ACCREC", contact=Contact(contact_id=acme["ContactID"]), date=date(2026, 3, 1),
+                   due_date=date(2026, 3, 31), line_amount_types=LineAmountTypes.EXCLUSIVE, reference="SYNCRO-42",
+                   invoice_number="SYN-1001", status="AUTHORISED", line_items=[labour])
+    refund = CreditNote(type="ACCRECCREDIT", contact=Contact(contact_id=acme["ContactID"]), date=date(2026, 3, 2),
+                        status="AUTHORISED", line_items=[LineItem(description="Goodwill", quantity=Decimal(1),
+                                                                  unit_amount=Decimal("10"), account_code="200")])
+
+    def work():
+        created = accounting.create_invoices(tenant, Invoices(invoices=[sale]), summarize_errors=False, unitdp=4,
+                                             idempotency_key="sdk-invoice-1").invoices[0]
+        payment = accounting.create_payment(tenant, Payment(
+            invoice=Invoice(invoice_id=created.invoice_id), account=Account(code="090"), date=date(2026, 3, 3),
+            amount=Decimal("50"), reference="SYNCRO-PAY-7")).payments[0]
+        fetched = accounting.get_invoice(tenant, created.invoice_id).invoices[0]
+        note = accounting.create_credit_notes(tenant, CreditNotes(credit_notes=[refund])).credit_notes[0]
+        notes = accounting.get_credit_notes(tenant, where='Type=="ACCRECCREDIT"', page=1).credit_notes
+        return created, payment, fetched, note, notes
+
+    created, payment, fetched, note, notes = await asyncio.to_thread(work)
+    assert created.status_attribute_string == "OK" and created.invoice_number == "SYN-1001"
+    assert (created.line_items[0].unit_amount, created.total) == (Decimal("123.4567"), Decimal("222.23"))
+    assert (payment.payment_type, payment.invoice.amount_due) == ("ACCRECPAYMENT", Decimal("172.23"))
+    assert (fetched.status, fetched.amount_paid, fetched.date) == ("AUTHORISED", Decimal("50.00"), date(2026, 3, 1))
+    assert fetched.payments[0].payment_id == payment.payment_id and fetched.contact.name == "Acme Ltd"
+    assert (note.credit_note_number, note.remaining_credit) == ("CN-0001", Decimal("12.00"))
+    assert [n.credit_note_id for n in notes] == [note.credit_note_id]

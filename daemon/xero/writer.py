@@ -24,6 +24,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Hashable
 
 from ..jsonutil import digest as json_digest
+from ..jsonutil import dumps
 from ..state import Link, PlannedWrite, State
 from .batcher import Batcher
 from .client import XeroClient
@@ -57,6 +58,8 @@ NUMBER_FIELDS = {
     "Items": "Code",
     "PurchaseOrders": "PurchaseOrderNumber",
 }
+#: Writes made once per record, ever (see :meth:`XeroWriter.write`).
+ONCE_ACTIONS = frozenset({"create", "allocate", "refund"})
 #: Collection endpoints that take many records per request.
 BATCHABLE = {"Contacts", "Invoices", "CreditNotes", "Items", "Payments", "PurchaseOrders", "BankTransactions"}
 
@@ -70,13 +73,18 @@ def resource_of(path: str) -> str:
 
 @dataclass(frozen=True)
 class Lookup:
-    """How to find a written record in Xero: ``GET resource?where=...`` and take ``id_field``."""
+    """How to find a written record in Xero: ``GET resource?where=...``, the first record whose
+    JSON contains ``marker`` (for records whose distinguishing text no filter reaches)."""
 
     resource: str
     where: str
+    marker: str = ""
 
     def as_dict(self) -> dict[str, str]:
-        return {"resource": self.resource, "where": self.where}
+        return {"resource": self.resource, "where": self.where, "marker": self.marker}
+
+    def first(self, records: list[dict[str, Any]]) -> dict[str, Any] | None:
+        return next((r for r in records if not self.marker or self.marker in dumps(r)), None)
 
 
 @dataclass(frozen=True)
@@ -141,7 +149,16 @@ class XeroWriter:
             self.hooks.after_answer = lambda n: os.kill(os.getpid(), signal.SIGKILL) if n >= limit else None
 
     async def write(self, write: Write) -> dict[str, Any]:
-        """Send one write (batched with others on the same endpoint); Xero's record for it."""
+        """Send one write (batched with others on the same endpoint); Xero's record for it.
+
+        A create or an allocation that Xero already confirmed for this record (a crash came between
+        it and whatever the feature saves next) is not sent again: its recorded answer is returned.
+        """
+        if write.action in ONCE_ACTIONS and not self.dry_run:
+            for entry in reversed(await self.state.journal.for_record(write.entity, write.syncro_id)):
+                if entry.state == "confirmed" and entry.action == write.action and entry.path == write.path:
+                    id_field = ID_FIELDS.get(write.resource, "ID")
+                    return {**(entry.response or {}), id_field: entry.xero_id}
         if self.dry_run:
             self.planned.append(write)
             id_field = ID_FIELDS.get(write.resource, "ID")
@@ -274,8 +291,8 @@ class XeroWriter:
         for entry in await self.state.journal.unsettled():
             found = None
             if entry.lookup:
-                records = await self.client.get(entry.lookup["resource"], params={"where": entry.lookup["where"]})
-                found = records[0] if records else None
+                lookup = Lookup(**entry.lookup)
+                found = lookup.first(await self.client.get(lookup.resource, params={"where": lookup.where}))
             async with self.state.db.transaction() as conn:
                 if found is None:
                     await self.state.journal.settle(conn, entry.id, "lost")

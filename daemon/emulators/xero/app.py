@@ -25,8 +25,13 @@ from .errors import XeroError, post_data_invalid
 from .idempotency import KEYED_METHODS, Cached, IdempotencyCache, fingerprint
 from .limits import Limits, Refusal
 from .resource import Call, Resource, Route
+from .resources_bank import BANK_RESOURCES
 from .resources_contacts import CONTACT_RESOURCES
+from .resources_credit_notes import CREDIT_NOTE_RESOURCES
+from .resources_invoices import INVOICE_RESOURCES
 from .resources_items import ITEM_RESOURCES
+from .resources_payments import PAYMENT_RESOURCES
+from .resources_purchase_orders import PURCHASE_ORDER_RESOURCES
 from .resources_settings import SETTINGS_RESOURCES
 from .seed import populate
 from .spec import Exchange, SpecChecker
@@ -35,7 +40,10 @@ from .wire import dumps, loads, parse_datetime
 
 API_PREFIX = "/api.xro/2.0"
 DEFAULT_TENANT_ID = "6b0fbd22-48cd-4c4c-8e7b-5dc8b1a2e0f1"
-DEFAULT_RESOURCES: tuple[Resource, ...] = SETTINGS_RESOURCES + CONTACT_RESOURCES + ITEM_RESOURCES
+DEFAULT_RESOURCES: tuple[Resource, ...] = (
+    SETTINGS_RESOURCES + CONTACT_RESOURCES + ITEM_RESOURCES + INVOICE_RESOURCES + CREDIT_NOTE_RESOURCES
+    + PAYMENT_RESOURCES + BANK_RESOURCES + PURCHASE_ORDER_RESOURCES
+)
 
 
 class XeroEmulator(Emulator):

@@ -76,3 +76,31 @@ class XeroConfig:
     # UNKNOWN ([Inf]): POST /Contacts matches an element to an existing contact by ContactID,
     # then ContactNumber, then Name; switch: post_matches_contact_by_name.
     post_matches_contact_by_name: bool = True
+
+    # -- transactions (xero-api.md §1.2, §1.5) ------------------------------------------------
+    # UNKNOWN (xero-api.md §1.2 [S] N1, N2): a document whose Contact names an unknown contact
+    # creates that contact (invoices, credit notes, bank transactions; never purchase orders);
+    # switch: documents_create_contacts (False refuses the element instead).
+    documents_create_contacts: bool = True
+    # UNKNOWN ([Inf]): an AUTHORISED document totalling 0.00 is settled at once (PAID);
+    # switch: zero_total_becomes_paid.
+    zero_total_becomes_paid: bool = True
+    # UNKNOWN ([S] WorkGuru's list of Xero messages): negative line quantities are refused
+    # ("Quantity must not be less than zero."); switch: negative_quantities_allowed.
+    negative_quantities_allowed: bool = False
+    # UNKNOWN ([Inf]): an invoice needs a DueDate to be AUTHORISED; switch below.
+    due_date_required_to_authorise: bool = True
+    # UNKNOWN ([Inf]): a document dated ON the lock date is locked too ("on and before");
+    # switch: lock_date_inclusive.
+    lock_date_inclusive: bool = True
+    # UNKNOWN ([S] N1; SDK 15.2.0 `allowBackorders`): selling or returning more of a tracked item
+    # than is on hand is refused unless the request says allowBackorders=true; this switch allows
+    # it for every request.
+    backorders_by_default: bool = False
+    # UNKNOWN (xero-api.md §10): the spec says batch payments cannot be deleted via the API, yet
+    # declares two delete operations; default: they delete; switch: batch_payments_deletable.
+    batch_payments_deletable: bool = True
+    # UNKNOWN (spec: BankTransaction.Reference is "only supported for SPEND and RECEIVE"; the
+    # Overpayment schema and GET /Overpayments?References= say otherwise): *-OVERPAYMENT and
+    # *-PREPAYMENT transactions keep their Reference; switch: overpayment_reference_kept.
+    overpayment_reference_kept: bool = True

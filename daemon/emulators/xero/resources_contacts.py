@@ -6,6 +6,7 @@ import re
 
 from . import fields as F
 from .fields import Schema
+from .ledger import contact_balances
 from .resource import GET, LIST, POST, POST_ONE, PUT, Call, Resource, Unique
 from .resources_settings import account_code_error, tax_type_error
 
@@ -184,6 +185,10 @@ class Contacts(Resource):
         for key in ("SalesDefaultAccountCode", "PurchasesDefaultAccountCode"):
             messages += filter(None, [account_code_error(call.org, values.get(key))])
         return messages
+
+    def render(self, call: Call, record: dict) -> dict:
+        # Computed on every read: balance changes never bump UpdatedDateUTC (xero-api.md §1.3 [S]).
+        return {**record, "Balances": contact_balances(call.org, record["ContactID"])}
 
     def build(self, call: Call, values: dict, existing: dict | None) -> dict:
         """Addresses and Phones update by type; everything else as submitted."""

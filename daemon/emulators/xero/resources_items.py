@@ -5,7 +5,9 @@ from __future__ import annotations
 from decimal import Decimal
 
 from . import fields as F
+from .errors import validation_failed
 from .fields import Schema
+from .inventory import used
 from .resource import DELETE, GET, LIST, POST, POST_ONE, PUT, Call, Reply, Resource, Unique, round_money
 from .resources_settings import account_code_error, tax_type_error
 
@@ -100,6 +102,9 @@ class Items(Resource):
         return shown
 
     def remove(self, call: Call, record: dict) -> Reply:
+        if record.get("IsTrackedAsInventory") and used(call.org, record["ItemID"]):
+            # UNKNOWN ([S] N1 for the rule): the wording is the emulator's own.
+            raise validation_failed(f"Item '{record['Code']}' is tracked and used in transactions, so it cannot be deleted.")
         call.table(self.plural).remove(record["ItemID"])
         return Reply(204)
 

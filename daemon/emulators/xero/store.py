@@ -11,7 +11,7 @@ from __future__ import annotations
 import copy
 import uuid
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Iterator, Mapping
 
 from ...clock import Clock
@@ -143,6 +143,23 @@ class Org:
         if record is None:
             raise KeyError(f"{plural}: no record {key!r}")
         return self.resources[plural].edit(self, record, {**(fields or {}), **more}, touch=touch)
+
+    def view(self, plural: str, key: str) -> dict:
+        """A record as the API shows it (computed fields such as a contact's Balances included)."""
+        from .resource import Call
+
+        record = self.get(plural, key)
+        if record is None:
+            raise KeyError(f"{plural}: no record {key!r}")
+        return self.resources[plural].present(Call(self, self.config, "GET"), record)
+
+    def set_lock_dates(self, period: date | None = None, end_of_year: date | None = None) -> None:
+        """Set (or with None clear) the Organisation's PeriodLockDate and EndOfYearLockDate."""
+        for name, value in (("PeriodLockDate", period), ("EndOfYearLockDate", end_of_year)):
+            if value is None:
+                self.organisation.pop(name, None)
+            else:
+                self.organisation[name] = value
 
 
 def _same(have: Any, want: Any) -> bool:

@@ -1,0 +1,216 @@
+"""Syncro product categories -> options of one Xero tracking category, to tag invoice lines.
+
+Each Syncro category becomes an option named by its display path (``names_depth_cache``, e.g.
+"Hardware > Docks"; the bare name when Syncro gives no path), at most 100 characters, keeping the
+end (the most specific part). A renamed category renames its option; a deleted one archives it
+(an archived option with the same name is restored when the category comes back). The tracking
+category is found by name in ``prepare`` and created when missing; Xero allows only 2 active
+tracking categories, so when both are taken every category is parked with what the bookkeeper
+can do about it. The invoices feature tags a line with :func:`tracking_for`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import replace
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from syncro_xero import Change, CheckResult, Context, Feature, Link, Lookup, Park, XeroRejected, hookimpl
+
+ENTITY = "tracking_option"
+CATEGORY_ENTITY = "tracking_category"
+MAX_NAME = 100
+MAX_ACTIVE = 2  # xero-api.md §1.2: at most 2 active tracking categories
+NAME_TAKEN = ("already in use", "must be unique")
+
+
+class CategoriesSettings(BaseModel):
+    """``[plugins.categories]``"""
+
+    model_config = ConfigDict(extra="forbid")
+
+    #: The Xero tracking category whose options follow Syncro's product categories (found by
+    #: name, created when missing); "" switches tagging lines by product category off.
+    tracking_category: str = Field("Product Category", max_length=MAX_NAME, pattern=r'^[^"]*$')
+    #: What separates a parent from its child in Syncro's display path, to find the option of a
+    #: line that names only its category.
+    # UNKNOWN (syncro-api.md §2.8): no example shows the separator of names_depth_cache.
+    path_separator: str = " > "
+
+
+def option_name(category: dict[str, Any]) -> str:
+    """The option of a Syncro category: its display path, else its name; the end kept within 100."""
+    name = (category.get("names_depth_cache") or "").strip() or (category.get("name") or "").strip()
+    name = name or f"Category {category['id']}"
+    return name if len(name) <= MAX_NAME else "…" + name[-(MAX_NAME - 1):]
+
+
+def option_for(options: list[dict[str, Any]], category: str, separator: str) -> str | None:
+    """The option name for ``category`` (a display path or a bare name); None when absent or ambiguous."""
+    wanted = category.strip().casefold()
+    names = [o["Name"] for o in options]
+    exact = [n for n in names if n.casefold() == wanted]
+    if exact:
+        return exact[0]
+    leaf = [n for n in names if n.casefold().endswith((separator + category.strip()).casefold())]
+    return leaf[0] if len(leaf) == 1 else None
+
+
+async def tracking_for(ctx: Context, category_name: str | None) -> list[dict[str, str]] | None:
+    """The ``Tracking`` of an invoice line in Syncro product category ``category_name``, or None.
+
+    Reads the active tracking categories once per pass (after this feature ran, so options created
+    in this pass are there).
+    """
+    settings: CategoriesSettings | None = ctx.settings_of("categories")
+    if settings is None or not settings.tracking_category or not (category_name or "").strip():
+        return None
+    wanted = settings.tracking_category.casefold()
+    tracking = next((c for c in await ctx.xero_list("TrackingCategories") if c["Name"].casefold() == wanted), None)
+    if tracking is None:
+        return None
+    option = option_for(tracking.get("Options") or [], category_name or "", settings.path_separator)
+    return [{"Name": tracking["Name"], "Option": option}] if option else None
+
+
+class Categories(Feature):
+    name = "categories"
+    description = "Syncro product categories -> options of a Xero tracking category (tags invoice lines)"
+    syncro_resources = ("product_categories",)
+    Settings = CategoriesSettings
+
+    async def prepare(self, ctx: Context) -> None:
+        """The tracking category exists in Xero before any option is written."""
+        settings: CategoriesSettings = ctx.settings  # type: ignore[assignment]
+        if settings.tracking_category:
+            await _tracking_category(ctx, settings.tracking_category)
+
+    async def handle(self, change: Change, ctx: Context) -> None:
+        settings: CategoriesSettings = ctx.settings  # type: ignore[assignment]
+        if not settings.tracking_category:
+            return
+        tracking = await _tracking_category(ctx, settings.tracking_category)
+        category_id = tracking["TrackingCategoryID"]
+        link = await ctx.link(ENTITY, change.record_id)
+        if link is not None and link.extra.get("category") != category_id:
+            link = None  # an option of another tracking category (the setting changed)
+        if change.op == "deleted":
+            if link is not None:
+                await self._archive(ctx, change, link, category_id)
+            return
+        name = option_name(change.current)
+        if link is None:
+            link = await self._match(ctx, change, tracking, name)
+        if link is None:
+            await self._write(ctx, change, name, "create", "PUT", f"TrackingCategories/{category_id}/Options",
+                              {"Name": name}, Link(ENTITY, change.record_id, "", None, None, self.name,
+                                                   {"category": category_id, "name": name, "status": "ACTIVE"}))
+            return
+        if link.extra.get("name") == name and link.extra.get("status") == "ACTIVE":
+            return
+        await self._write(ctx, change, name, "update", "POST",
+                          f"TrackingCategories/{category_id}/Options/{link.xero_id}",
+                          {"Name": name, "Status": "ACTIVE"},
+                          replace(link, extra={**link.extra, "name": name, "status": "ACTIVE"}))
+        if link.extra.get("name") != name:
+            ctx.note(f"category {change.record_id}: option '{link.extra.get('name')}' renamed '{name}'")
+
+    async def _match(self, ctx: Context, change: Change, tracking: dict[str, Any], name: str) -> Link | None:
+        """An existing option of that name (an archived one is restored by the caller's update)."""
+        found = next((o for o in tracking.get("Options") or [] if o["Name"].casefold() == name.casefold()), None)
+        if found is None or await ctx.link_by_xero_id(ENTITY, found["TrackingOptionID"]):
+            return None
+        link = Link(ENTITY, change.record_id, found["TrackingOptionID"], None, None, self.name,
+                    {"category": tracking["TrackingCategoryID"], "name": found["Name"], "status": found["Status"]})
+        await ctx.save_link(link)
+        ctx.note(f"category {change.record_id}: matched existing option '{found['Name']}'")
+        return link
+
+    async def _write(
+        self, ctx: Context, change: Change, name: str, action: str, method: str, path: str,
+        payload: dict[str, Any], link: Link,
+    ) -> None:
+        try:
+            await ctx.write(ENTITY, change.record_id, action, method, path, payload, link=link)
+        except XeroRejected as rejected:
+            if any(m in " ".join(rejected.messages) for m in NAME_TAKEN):
+                raise Park(
+                    f"Another option of the Xero tracking category is already called '{name}' (two Syncro "
+                    "categories with the same path, or an option added in Xero). Rename one of them, then retry.",
+                    "; ".join(rejected.messages),
+                ) from rejected
+            raise
+
+    async def _archive(self, ctx: Context, change: Change, link: Link, category_id: str) -> None:
+        await ctx.write(ENTITY, change.record_id, "archive", "POST",
+                        f"TrackingCategories/{category_id}/Options/{link.xero_id}",
+                        {"Name": link.extra["name"], "Status": "ARCHIVED"})
+        await ctx.forget_link(ENTITY, change.record_id)
+        ctx.note(f"category {change.record_id} deleted in Syncro: option '{link.extra['name']}' archived")
+
+    async def check(self, ctx: Context) -> list[CheckResult]:
+        settings: CategoriesSettings = ctx.settings  # type: ignore[assignment]
+        what = f"plugins.categories.tracking_category = {settings.tracking_category!r}"
+        if not settings.tracking_category:
+            return [CheckResult(True, what, "off: invoice lines are not tagged by product category")]
+        categories = await ctx.xero_list("TrackingCategories", {"includeArchived": "true"})
+        try:
+            found = _existing(categories, settings.tracking_category)
+        except Park as park:
+            return [CheckResult(False, what, park.reason)]
+        if found is not None:
+            return [CheckResult(True, what, f"in Xero with {len(found.get('Options') or [])} options")]
+        return [CheckResult(True, what, "will be created at the next pass")]
+
+
+async def _tracking_category(ctx: Context, name: str) -> dict[str, Any]:
+    """The tracking category, found or created once per pass; :class:`Park` when it cannot be."""
+    memo = ctx.memo
+    if "tracking" not in memo:
+        memo["tracking"] = asyncio.ensure_future(_find_or_create(ctx, name))
+    return await memo["tracking"]
+
+
+async def _find_or_create(ctx: Context, name: str) -> dict[str, Any]:
+    categories = await ctx.xero_list("TrackingCategories", {"includeArchived": "true"})
+    found = _existing(categories, name)
+    if found is not None:
+        return found
+    # Not a Syncro record: keyed by the moment, so one deleted in Xero is created again.
+    key = f"{name}@{ctx.clock.now().isoformat()}"
+    try:
+        created = await ctx.write(CATEGORY_ENTITY, key, "create", "PUT", "TrackingCategories", {"Name": name},
+                                  lookup=Lookup("TrackingCategories", f'Name=="{name}"'))
+    except XeroRejected as rejected:
+        raise Park(f"Xero would not create the tracking category '{name}'. Create it in Xero by hand, "
+                   "then retry.", "; ".join(rejected.messages)) from rejected
+    ctx.note(f"created the Xero tracking category '{name}'")
+    return {**created, "Options": []}
+
+
+def _existing(categories: list[dict[str, Any]], name: str) -> dict[str, Any] | None:
+    """The active category called ``name``; None when it can be created; :class:`Park` otherwise."""
+    found = next((c for c in categories if c["Name"].casefold() == name.casefold()), None)
+    if found is not None and found.get("Status") == "ACTIVE":
+        return found
+    setting = "[plugins.categories] tracking_category"
+    if found is not None:
+        raise Park(f"The Xero tracking category '{found['Name']}' is archived. Restore it in Xero "
+                   f"(Accounting > Advanced > Tracking categories), or set {setting} to another name "
+                   "(\"\" to stop tagging invoice lines); then retry.")
+    active = [c["Name"] for c in categories if c.get("Status") == "ACTIVE"]
+    if len(active) >= MAX_ACTIVE:
+        raise Park(
+            f"Xero allows only {MAX_ACTIVE} active tracking categories and this organisation already uses "
+            f"{' and '.join(repr(a) for a in active)}, so '{name}' cannot be added. Archive one of them in "
+            f"Xero, or set {setting} to one of them to put the product categories there (\"\" to stop "
+            "tagging invoice lines); then retry."
+        )
+    return None
+
+
+@hookimpl
+def syncro_xero_feature() -> Feature:
+    return Categories()

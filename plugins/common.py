@@ -1,0 +1,31 @@
+"""What several built-in features need: the customer's Xero contact, Syncro dates and methods."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from syncro_xero import Context, Link, Park
+
+
+def day(value: Any) -> Any:
+    """A calendar date as Syncro meant it: ``2026-03-02`` or the older ``2026-03-02T00:00:00-05:00``."""
+    return value[:10] if isinstance(value, str) else value
+
+
+async def contact_for(customer_id: Any, ctx: Context, what: str) -> Link:
+    """The Xero contact of a Syncro customer, synced now if it was not; parks ``what`` if impossible."""
+    link = await ctx.link("contact", customer_id)
+    if link is None:
+        await ctx.ensure("contacts", customer_id)
+        link = await ctx.link("contact", customer_id)
+    if link is None:
+        raise Park(
+            f"The customer of {what} (Syncro customer {customer_id}) is not in Xero; see that customer's own "
+            "entry in `syncro-xero failures`, fix it, then retry this one."
+        )
+    return link
+
+
+def customer_id_of(record: dict[str, Any]) -> Any:
+    """A payment carries its customer embedded; an invoice by id."""
+    return record.get("customer_id") or (record.get("customer") or {}).get("id")

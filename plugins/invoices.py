@@ -1,0 +1,282 @@
+"""Syncro invoices -> Xero sales invoices (ACCREC); negative invoices -> Xero credit notes.
+
+Each invoice goes to the Xero contact of its customer (synced first if needed), with its lines
+(product lines carry the item code, all lines an account and a tax type from the tax mapping, and
+the category's tracking option when ``categories`` is on), its number, date, due date and a link
+back to Syncro. Xero's totals are made equal to Syncro's to the cent (``lines.settle``).
+
+Beyond Syncro's own integration: $0 invoices sync whether paid or not, $0 lines are kept,
+negative invoices become credit notes instead of being dropped, and an invoice deleted in Syncro
+is voided in Xero (deleted while a draft). Whatever Xero refuses (a paid invoice edited, a date
+in a locked period, a void with payments) is parked with what the bookkeeper can do about it.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any, Literal
+from urllib.parse import urlsplit
+
+from pydantic import BaseModel, ConfigDict
+
+from syncro_xero import Change, CheckResult, Context, Feature, Link, Park, XeroRejected, hookimpl
+from syncro_xero.money import to_decimal
+
+from .common import contact_for, day
+from .lines import Mismatch, SourceLine, effective_rates, settle, xero_line
+from .tax import tax_map
+
+INVOICE = "invoice"
+CREDIT_NOTE = "credit_note"
+LOCK_MARKERS = ("lock date", "locked period", "period lock")
+NUMBER_TAKEN = ("must be unique",)
+
+
+class InvoicesSettings(BaseModel):
+    """``[plugins.invoices]``"""
+
+    model_config = ConfigDict(extra="forbid")
+
+    #: Xero InvoiceNumber (unique among sales invoices); ``{number}`` is Syncro's invoice number.
+    invoice_number_format: str = "{number}"
+    #: Xero CreditNoteNumber of a negative invoice.
+    credit_note_number_format: str = "{number}"
+    #: Revenue account of lines, unless their product category has its own in ``category_accounts``.
+    sales_account: str = "200"
+    category_accounts: dict[str, str] = {}
+    #: Status given to new Xero documents: "AUTHORISED" (approved) or "DRAFT" (for review).
+    status: Literal["AUTHORISED", "DRAFT"] = "AUTHORISED"
+    #: Syncro draft invoices (accounts with drafts enabled): keep them out of Xero until published,
+    #: or send them as Xero drafts.
+    drafts: Literal["skip", "xero_draft"] = "skip"
+    #: Xero Reference; ``{po_number}`` and ``{number}`` are Syncro's; "" for none.
+    reference_format: str = "{po_number}"
+    #: Settle Xero's per-line tax rounding on the largest taxed line, or on a rounding line.
+    rounding: Literal["adjust_line_tax", "rounding_line"] = "adjust_line_tax"
+    #: Account of rounding lines (a new organisation's "860 Rounding").
+    rounding_account: str = "860"
+    #: An invoice deleted in Syncro: void it in Xero (delete a draft), or keep it.
+    on_delete: Literal["void", "keep"] = "void"
+    #: Invoices Syncro's own Xero integration already posted (their ``xero_id``): link and keep them
+    #: in step ("adopt"), or leave them alone ("skip"). Either way they are never posted twice.
+    native_links: Literal["adopt", "skip"] = "adopt"
+
+
+def syncro_web_root(api_url: str) -> str:
+    parts = urlsplit(api_url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def _format(template: str, invoice: dict[str, Any]) -> str:
+    try:
+        return template.format(**{k: ("" if v is None else v) for k, v in invoice.items()}).strip()
+    except (KeyError, IndexError, ValueError):
+        return ""
+
+
+class Invoices(Feature):
+    name = "invoices"
+    description = "Syncro invoices -> Xero sales invoices; negative invoices -> credit notes"
+    syncro_resources = ("invoices",)
+    depends_on = ("contacts", "tax")
+    Settings = InvoicesSettings
+
+    async def handle(self, change: Change, ctx: Context) -> None:
+        settings: InvoicesSettings = ctx.settings  # type: ignore[assignment]
+        if change.op == "deleted":
+            await self._deleted(change, ctx, settings)
+            return
+        invoice = change.current
+        if invoice.get("status") == "draft" and settings.drafts == "skip":
+            return
+        negative = to_decimal(invoice.get("total")) < 0
+        entity = CREDIT_NOTE if negative else INVOICE
+        other = await ctx.link(INVOICE if negative else CREDIT_NOTE, change.record_id)
+        if other is not None:
+            raise Park(
+                f"Syncro invoice {invoice.get('number')} changed sign after it was sent to Xero as "
+                f"{'an invoice' if negative else 'a credit note'}. Void that document in Xero, then retry."
+            )
+        if not negative and invoice.get("xero_id") and await ctx.link(INVOICE, change.record_id) is None:
+            if settings.native_links == "skip":
+                return
+            await ctx.save_link(Link(INVOICE, change.record_id, str(invoice["xero_id"]), None, None, self.name))
+            ctx.note(f"invoice {invoice.get('number')}: already in Xero via Syncro's own integration; linked")
+        contact = await contact_for(invoice.get("customer_id"), ctx, f"invoice {invoice.get('number')}")
+        payload = await self._payload(invoice, contact, negative, ctx, settings)
+        resource = "CreditNotes" if negative else "Invoices"
+        number_field = "CreditNoteNumber" if negative else "InvoiceNumber"
+        try:
+            await ctx.upsert(entity, change.record_id, resource, payload, number=payload[number_field],
+                             params={"unitdp": "4"})
+        except XeroRejected as rejected:
+            await self._rejected(rejected, invoice, payload, entity, resource, number_field, change, ctx)
+
+    async def _payload(
+        self, invoice: dict[str, Any], contact: Link, negative: bool, ctx: Context, settings: InvoicesSettings
+    ) -> dict[str, Any]:
+        sign = -1 if negative else 1
+        taxes = await tax_map(ctx)
+        customer_rate = (invoice.get("customer") or {}).get("tax_rate_id")
+        lines = []
+        for line in invoice.get("line_items") or []:
+            item_code = await _item_code(line, ctx)
+            category = line.get("product_category")
+            lines.append(
+                xero_line(
+                    SourceLine.from_syncro(line, sign),
+                    account_code=settings.category_accounts.get(category or "", settings.sales_account),
+                    tax_type=taxes.sales(bool(line.get("taxable")), line.get("tax_rate_id") or customer_rate),
+                    item_code=item_code,
+                    tracking=await _tracking(category, ctx),
+                )
+            )
+        rates = effective_rates(await ctx.xero_list("TaxRates"))
+        try:
+            settled = settle(
+                lines,
+                subtotal=to_decimal(invoice.get("subtotal")) * sign,
+                tax=to_decimal(invoice.get("tax")) * sign,
+                rates=rates,
+                rounding_account=settings.rounding_account,
+                no_tax_type=taxes.settings.sales_exempt,
+                mode=settings.rounding,
+            )
+        except Mismatch as mismatch:
+            raise Park(f"Syncro invoice {invoice.get('number')} cannot be matched to the cent in Xero: {mismatch}.")
+        if settled.adjusted:
+            ctx.note(
+                f"invoice {invoice.get('number')}: Xero's rounding settled (subtotal {settled.subtotal_gap:+}, "
+                f"tax {settled.tax_gap:+}) so its total equals Syncro's"
+            )
+        draft = invoice.get("status") == "draft"
+        payload: dict[str, Any] = {
+            "Type": "ACCRECCREDIT" if negative else "ACCREC",
+            "Contact": {"ContactID": contact.xero_id},
+            "Date": day(invoice.get("date")),
+            "LineAmountTypes": "Exclusive",
+            "LineItems": settled.lines,
+            "Status": "DRAFT" if draft else settings.status,
+        }
+        if negative:
+            payload["CreditNoteNumber"] = _format(settings.credit_note_number_format, invoice)
+        else:
+            payload["InvoiceNumber"] = _format(settings.invoice_number_format, invoice)
+            if invoice.get("due_date"):
+                payload["DueDate"] = day(invoice["due_date"])
+            payload["Url"] = f"{syncro_web_root(ctx.syncro.api_url)}/invoices/{invoice['id']}"
+        if reference := _format(settings.reference_format, invoice):
+            payload["Reference"] = reference[:255]
+        return payload
+
+    async def _rejected(
+        self,
+        rejected: XeroRejected,
+        invoice: dict[str, Any],
+        payload: dict[str, Any],
+        entity: str,
+        resource: str,
+        number_field: str,
+        change: Change,
+        ctx: Context,
+    ) -> None:
+        text = " ".join(rejected.messages).lower()
+        number = payload[number_field]
+        linked = await ctx.link(entity, change.record_id)
+        if linked is None and any(m in text for m in NUMBER_TAKEN):
+            existing = await ctx.xero_record(resource, number)
+            if existing and existing.get("Contact", {}).get("ContactID") == payload["Contact"]["ContactID"]:
+                id_field = "CreditNoteID" if entity == CREDIT_NOTE else "InvoiceID"
+                await ctx.save_link(Link(entity, change.record_id, existing[id_field], number, None, self.name))
+                ctx.note(f"invoice {number}: already in Xero; linked instead of posted twice")
+                await ctx.upsert(entity, change.record_id, resource, payload, number=number, params={"unitdp": "4"})
+                return
+            raise Park(
+                f"Invoice number {number} is already used in Xero by a document of another contact. "
+                "Renumber one of them, or set invoice_number_format (e.g. \"SY-{number}\"), then retry.",
+                "; ".join(rejected.messages),
+            )
+        if linked is not None and await _paid_in_xero(ctx, resource, linked.xero_id):
+            raise Park(
+                f"Invoice {number} changed in Syncro after it was paid (or credited) in Xero, and Xero does "
+                "not allow editing it. Either remove the payment in Xero and retry, or make the same change "
+                "in Xero by hand and dismiss this record.",
+                "; ".join(rejected.messages),
+            )
+        if any(m in text for m in LOCK_MARKERS):
+            raise Park(
+                f"Invoice {number} is dated {payload.get('Date')}, inside a period locked in Xero. Ask your "
+                "accountant to move the lock date, or change the invoice date in Syncro, then retry.",
+                "; ".join(rejected.messages),
+            )
+        raise rejected
+
+    async def _deleted(self, change: Change, ctx: Context, settings: InvoicesSettings) -> None:
+        for entity, resource, id_field in ((INVOICE, "Invoices", "InvoiceID"), (CREDIT_NOTE, "CreditNotes", "CreditNoteID")):
+            link = await ctx.link(entity, change.record_id)
+            if link is None:
+                continue
+            if settings.on_delete == "keep":
+                return
+            number = (change.previous or {}).get("number")
+            current = await ctx.xero_record(resource, link.xero_id)
+            if current is None or current.get("Status") in ("DELETED", "VOIDED"):
+                await ctx.forget_link(entity, change.record_id)
+                return
+            paid = to_decimal(current.get("AmountPaid")) + to_decimal(current.get("AmountCredited"))
+            if current.get("Status") == "PAID" or paid:
+                raise Park(
+                    f"Invoice {number} was deleted in Syncro, but in Xero it has payments or credits of {paid}. "
+                    "Xero cannot void it until they are removed: remove them in Xero and retry, or keep the "
+                    "invoice and dismiss this record."
+                )
+            status = "DELETED" if current.get("Status") in ("DRAFT", "SUBMITTED") else "VOIDED"
+            await ctx.write(entity, change.record_id, "void", "POST", f"{resource}/{link.xero_id}",
+                            {id_field: link.xero_id, "Status": status})
+            ctx.note(f"invoice {number}: deleted in Syncro, {status.lower()} in Xero")
+            await ctx.forget_link(entity, change.record_id)
+            return
+
+    async def check(self, ctx: Context) -> list[CheckResult]:
+        settings: InvoicesSettings = ctx.settings  # type: ignore[assignment]
+        accounts = {a["Code"]: a for a in await ctx.xero_list("Accounts") if a.get("Code")}
+        wanted = {"plugins.invoices.sales_account": settings.sales_account,
+                  "plugins.invoices.rounding_account": settings.rounding_account,
+                  **{f"plugins.invoices.category_accounts.{k}": v for k, v in settings.category_accounts.items()}}
+        return [
+            CheckResult(code in accounts and accounts[code].get("Status", "ACTIVE") == "ACTIVE", f"{key} = {code}",
+                        accounts[code]["Name"] if code in accounts else f"no account '{code}' in Xero")
+            for key, code in wanted.items()
+        ]
+
+
+async def _paid_in_xero(ctx: Context, resource: str, xero_id: str) -> bool:
+    current = await ctx.xero_record(resource, xero_id)
+    if current is None:
+        return False
+    paid = to_decimal(current.get("AmountPaid")) + to_decimal(current.get("AmountCredited"))
+    return current.get("Status") == "PAID" or paid > 0
+
+
+async def _item_code(line: dict[str, Any], ctx: Context) -> str | None:
+    product_id = line.get("product_id")
+    if not product_id or not ctx.enabled("products"):
+        return None
+    link = await ctx.link("item", product_id)
+    if link is None:
+        await ctx.ensure("products", product_id)
+        link = await ctx.link("item", product_id)
+    return link.xero_number if link else None
+
+
+async def _tracking(category: str | None, ctx: Context) -> list[dict[str, str]] | None:
+    if not category or not ctx.enabled("categories"):
+        return None
+    from .categories import tracking_for
+
+    return await tracking_for(ctx, category)
+
+
+@hookimpl
+def syncro_xero_feature() -> Feature:
+    return Invoices()
