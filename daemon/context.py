@@ -80,8 +80,10 @@ class Context:
         lookup: Lookup | None = None,
         link: Link | None = None,
         params: dict[str, str] | None = None,
+        bare: bool = False,
     ) -> dict[str, Any]:
-        """One journaled write that is not a plain upsert (void, allocate, pay, ...)."""
+        """One journaled write that is not a plain upsert (void, allocate, pay, ...); ``bare`` sends
+        ``payload`` as the whole body instead of inside the resource's envelope."""
         write = Write(
             feature=self.feature,
             entity=entity,
@@ -93,6 +95,7 @@ class Context:
             lookup=lookup,
             params=tuple(sorted((params or {}).items())),
             link=link,
+            bare=bare,
         )
         result = await self._run.writer.write(write)
         self._run.forget_xero_list(write.resource)

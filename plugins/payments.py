@@ -220,9 +220,9 @@ class Payments(Feature):
             if synced.extra.get("kind") == "batch":
                 path, body = "BatchPayments", {"BatchPaymentID": xero_id, "Status": "DELETED"}
             else:
-                path, body = f"Payments/{xero_id}", {"PaymentID": xero_id, "Status": "DELETED"}
+                path, body = f"Payments/{xero_id}", {"Status": "DELETED"}
             try:
-                await ctx.write(ENTITY, change.record_id, "delete", "POST", path, body)
+                await ctx.write(ENTITY, change.record_id, "delete", "POST", path, body, bare=True)
             except XeroRejected as rejected:
                 raise Park(
                     f"Syncro payment {change.record_id} was deleted, but Xero would not remove its payment "

@@ -33,6 +33,7 @@ class JournalEntry:
     state: str
     xero_id: str | None
     response: Any
+    link: dict[str, Any] | None = None
 
 
 def _entry(row: aiosqlite.Row) -> JournalEntry:
@@ -51,6 +52,7 @@ def _entry(row: aiosqlite.Row) -> JournalEntry:
         state=row["state"],
         xero_id=row["xero_id"],
         response=json.loads(row["response"]) if row["response"] else None,
+        link=json.loads(row["link"]) if row["link"] else None,
     )
 
 
@@ -65,6 +67,7 @@ class PlannedWrite:
     payload_digest: str
     payload: dict[str, Any]
     lookup: dict[str, str] | None
+    link: dict[str, Any] | None = None
 
 
 class Journal:
@@ -80,8 +83,8 @@ class Journal:
             for w in writes:
                 cursor = await conn.execute(
                     "INSERT INTO journal (feature, entity, syncro_id, action, method, path, idempotency_key,"
-                    " payload_digest, payload, lookup, state, created_at, updated_at)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'sent', ?, ?)",
+                    " payload_digest, payload, lookup, link, state, created_at, updated_at)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'sent', ?, ?)",
                     (
                         w.feature,
                         w.entity,
@@ -93,6 +96,7 @@ class Journal:
                         w.payload_digest,
                         dumps(w.payload),
                         dumps(w.lookup) if w.lookup else None,
+                        dumps(w.link) if w.link else None,
                         now,
                         now,
                     ),

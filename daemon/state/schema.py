@@ -84,4 +84,8 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX runs_by_feature ON runs (feature, id);
     """,
+    # 2: a write remembers the link it makes, so crash recovery saves exactly that link.
+    """
+    ALTER TABLE journal ADD COLUMN link TEXT
+    """,
 ]

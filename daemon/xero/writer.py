@@ -16,6 +16,7 @@ is sent or stored: writes are collected in :attr:`XeroWriter.planned`.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import logging
 import os
@@ -102,6 +103,8 @@ class Write:
     params: tuple[tuple[str, str], ...] = ()
     #: Saved, with the Xero id, in the same transaction as the journal row when the write succeeds.
     link: Link | None = None
+    #: Send ``payload`` as the whole body (e.g. ``{"Status": "DELETED"}`` to ``Payments/<id>``).
+    bare: bool = False
 
     @property
     def digest(self) -> str:
@@ -164,7 +167,7 @@ class XeroWriter:
             id_field = ID_FIELDS.get(write.resource, "ID")
             return {**write.payload, id_field: f"dry-run-{write.entity}-{write.syncro_id}"}
         key: Hashable = (write.method, write.path, write.params)
-        if write.resource not in BATCHABLE or "/" in write.path:
+        if write.resource not in BATCHABLE or "/" in write.path or write.bare:
             key = (key, write.entity, write.syncro_id, write.action)  # one record per request
         return await self.batcher.submit(key, write)
 
@@ -221,8 +224,8 @@ class XeroWriter:
             self.hooks.before_send(self.calls)
         params = dict(first.params)
         try:
-            if first.path.rstrip("/").split("/")[-1] != first.resource:  # "Invoices/<id>": one record
-                body = {first.resource: [first.payload]}
+            if first.bare or first.path.rstrip("/").split("/")[-1] != first.resource:  # one record
+                body = first.payload if first.bare else {first.resource: [first.payload]}
                 send_one = self.client.post_path(first.path, body, idempotency_key=idempotency_key, method=first.method)
                 results = [await send_one]
             else:
@@ -290,7 +293,8 @@ class XeroWriter:
             return counts
         for entry in await self.state.journal.unsettled():
             found = None
-            if entry.lookup:
+            # An update, void or delete is safe to send again; only what must happen once is looked up.
+            if entry.lookup and entry.action in ONCE_ACTIONS:
                 lookup = Lookup(**entry.lookup)
                 found = lookup.first(await self.client.get(lookup.resource, params={"where": lookup.where}))
             async with self.state.db.transaction() as conn:
@@ -301,19 +305,8 @@ class XeroWriter:
                 resource = entry.lookup["resource"] if entry.lookup else resource_of(entry.path)
                 xero_id = str(found.get(ID_FIELDS.get(resource, ""), ""))
                 await self.state.journal.settle(conn, entry.id, "confirmed", xero_id, {"recovered": True})
-                if entry.action in ("create", "update"):
-                    number_field = NUMBER_FIELDS.get(resource)
-                    await self.state.links.save(
-                        Link(
-                            entity=entry.entity,
-                            syncro_id=entry.syncro_id,
-                            xero_id=xero_id,
-                            xero_number=str(found.get(number_field)) if number_field else None,
-                            payload_digest=entry.payload_digest,
-                            feature=entry.feature,
-                        ),
-                        conn,
-                    )
+                if entry.link is not None:  # the link the write would have saved with its answer
+                    await self.state.links.save(replace(Link(**entry.link), xero_id=xero_id), conn)
                 counts["found"] += 1
         if counts["found"] or counts["lost"]:
             log.warning("recovered unanswered Xero writes: %(found)d found in Xero, %(lost)d to redo", counts)
@@ -335,6 +328,7 @@ def _planned(write: Write) -> PlannedWrite:
         payload_digest=write.digest,
         payload=write.payload,
         lookup=write.lookup.as_dict() if write.lookup else None,
+        link=dataclasses.asdict(write.link) if write.link else None,
     )
 
 

@@ -432,6 +432,16 @@ class SyncroStore(RecordStore):
             self._touch(invoice)
 
     # -- store credit -------------------------------------------------------------------------
+    def delete_payment(self, payment_id: int) -> None:
+        """Delete a payment as a user can in Syncro's UI (the API has no DELETE, syncro-api.md §2.5):
+        it leaves the lists and its invoices owe what it paid again."""
+        payment = self.payment(payment_id)
+        for invoice_id in payment.allocations:
+            self._applied.get(invoice_id, {}).pop(payment.id, None)
+            if invoice_id in self.invoices:
+                self._touch(self.invoices[invoice_id])
+        del self.payments[payment.id]
+
     def store_credit_balance(self, customer_id: int) -> Decimal:
         """Unapplied money of the customer's payments plus credit no payment carries."""
         customer = self.customer(customer_id)

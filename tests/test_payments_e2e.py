@@ -1,0 +1,310 @@
+"""Money in: payments (full, partial, split, over), refunds and store credit, end to end.
+
+Every test ends by proving the contact's outstanding balance in Xero equals the customer's
+balance in Syncro (what the customer owes less the credit they hold).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from syncro_xero.engine import Engine
+from syncro_xero.testing import tax_settings_for
+
+D = Decimal
+ALL = ("contacts", "tax", "invoices", "payments", "refunds", "store_credit")
+
+
+@pytest.fixture
+def configure(make_config, syncro_emulator):
+    def make(**overrides):
+        plugins = {name: {} for name in ALL}
+        plugins["tax"] = tax_settings_for(syncro_emulator.store)
+        plugins.update(overrides)
+        return make_config(plugins=plugins)
+
+    return make
+
+
+@pytest.fixture
+def shop(syncro_emulator):
+    """A customer and a way to raise untaxed invoices for them."""
+    store = syncro_emulator.store
+    customer = store.add_customer(business_name="Payer Ltd")
+
+    def invoice(amount: str):
+        return store.add_invoice(customer.id, [{"name": "Work", "quantity": "1", "price": amount, "taxable": False}])
+
+    return customer, invoice
+
+
+def syncro_balance(store, customer) -> Decimal:
+    owed = sum((store.totals(i).balance_due for i in store.invoices.values() if i.customer_id == customer.id), D(0))
+    return owed - store.store_credit_balance(customer.id)
+
+
+def xero_balance(xero_emulator, customer) -> Decimal:
+    contact = xero_emulator.store.get("Contacts", f"SYNCRO-{customer.id}")
+    view = xero_emulator.store.view("Contacts", contact["ContactID"])
+    return D(str(view["Balances"]["AccountsReceivable"]["Outstanding"]))
+
+
+def assert_balances_agree(syncro_emulator, xero_emulator, customer) -> None:
+    assert xero_balance(xero_emulator, customer) == syncro_balance(syncro_emulator.store, customer)
+
+
+def xero_invoice(xero_emulator, invoice) -> dict:
+    return xero_emulator.store.get("Invoices", invoice.number)
+
+
+async def test_a_full_payment_pays_the_xero_invoice_into_the_mapped_account(
+    syncro_emulator, xero_emulator, open_engine, configure, shop
+):
+    customer, invoice = shop
+    inv = invoice("100")
+    syncro_emulator.store.add_payment(customer.id, "100", invoice_id=inv.id, method="Credit Card", ref_num="CH-1")
+    engine = await open_engine(configure(payments={"accounts": {"Credit Card": "090"}}))
+
+    report = await engine.run_pass()
+
+    assert report.ok, await engine.state.parked.all()
+    assert xero_invoice(xero_emulator, inv)["Status"] == "PAID"
+    [payment] = xero_emulator.store.records("Payments")
+    assert payment["Reference"].startswith("CH-1") and payment["Account"]["Code"] == "090"
+    assert_balances_agree(syncro_emulator, xero_emulator, customer)
+
+
+async def test_partial_payments_complete_an_invoice_one_payment_each(
+    syncro_emulator, xero_emulator, open_engine, configure, shop
+):
+    customer, invoice = shop
+    inv = invoice("300")
+    engine = await open_engine(configure())
+    syncro_emulator.store.add_payment(customer.id, "100", invoice_id=inv.id)
+    await engine.run_pass()
+    assert xero_invoice(xero_emulator, inv)["Status"] == "AUTHORISED"
+    assert_balances_agree(syncro_emulator, xero_emulator, customer)
+    syncro_emulator.store.add_payment(customer.id, "200", invoice_id=inv.id)
+
+    await engine.run_pass()
+
+    assert xero_invoice(xero_emulator, inv)["Status"] == "PAID"
+    assert len(xero_emulator.store.records("Payments")) == 2
+    assert_balances_agree(syncro_emulator, xero_emulator, customer)
+
+
+async def test_a_split_payment_is_one_batch_payment_over_its_invoices(
+    syncro_emulator, xero_emulator, open_engine, configure, shop
+):
+    customer, invoice = shop
+    invoices = [invoice("100"), invoice("50"), invoice("25.50")]
+    syncro_emulator.store.add_payment(customer.id, "175.50", applied={i.id: i_amount for i, i_amount in
+                                                                     zip(invoices, ("100", "50", "25.50"))})
+    engine = await open_engine(configure())
+
+    report = await engine.run_pass()
+
+    assert report.ok, await engine.state.parked.all()
+    [batch] = xero_emulator.store.records("BatchPayments")
+    assert D(str(batch["TotalAmount"])) == D("175.50")
+    assert all(xero_invoice(xero_emulator, i)["Status"] == "PAID" for i in invoices)
+    assert_balances_agree(syncro_emulator, xero_emulator, customer)
+
+
+async def test_a_split_payment_as_one_payment_per_invoice_when_configured(
+    syncro_emulator, xero_emulator, open_engine, configure, shop
+):
+    customer, invoice = shop
+    first, second = invoice("10"), invoice("20")
+    syncro_emulator.store.add_payment(customer.id, "30", applied={first.id: "10", second.id: "20"})
+    engine = await open_engine(configure(payments={"split_payments": "per_invoice"}))
+
+    await engine.run_pass()
+
+    assert xero_emulator.store.records("BatchPayments") == []
+    assert len(xero_emulator.store.records("Payments")) == 2
+    assert_balances_agree(syncro_emulator, xero_emulator, customer)
+
+
+async def test_an_overpayment_pays_the_invoice_and_keeps_the_excess_as_xero_credit(
+    syncro_emulator, xero_emulator, open_engine, configure, shop
+):
+    customer, invoice = shop
+    inv = invoice("80")
+    syncro_emulator.store.add_payment(customer.id, "100", invoice_id=inv.id)
+    engine = await open_engine(configure())
+
+    report = await engine.run_pass()
+
+    assert report.ok, await engine.state.parked.all()
+    assert xero_invoice(xero_emulator, inv)["Status"] == "PAID"
+    [overpayment] = xero_emulator.store.records("Overpayments")
+    assert D(str(overpayment["RemainingCredit"])) == D("20")
+    assert_balances_agree(syncro_emulator, xero_emulator, customer)
+
+
+async def test_overpayment_credit_applied_later_is_allocated_in_xero(
+    syncro_emulator, xero_emulator, open_engine, configure, shop
+):
+    customer, invoice = shop
+    first = invoice("80")
+    syncro_emulator.store.add_payment(customer.id, "100", invoice_id=first.id)
+    engine = await open_engine(configure())
+    await engine.run_pass()
+    later = invoice("15")
+    await engine.run_pass()
+    assert_balances_agree(syncro_emulator, xero_emulator, customer)
+    syncro_emulator.store.apply_store_credit(customer.id, later.id, "15")
+
+    report = await engine.run_pass()
+
+    assert report.ok, await engine.state.parked.all()
+    assert xero_invoice(xero_emulator, later)["Status"] == "PAID"
+    [overpayment] = xero_emulator.store.records("Overpayments")
+    assert D(str(overpayment["RemainingCredit"])) == D("5")
+    assert_balances_agree(syncro_emulator, xero_emulator, customer)
+
+
+async def test_a_payment_before_its_invoice_waits_and_then_syncs(
+    syncro_emulator, xero_emulator, open_engine, configure, shop
+):
+    customer, invoice = shop
+    inv = invoice("40")
+    syncro_emulator.store.add_payment(customer.id, "40", invoice_id=inv.id)
+    engine = await open_engine(configure())
+
+    early = await engine.run_pass(only=["contacts", "tax", "payments"])
+    assert early.counts["payments"].waiting == 1 and early.parked_total == 0
+    assert xero_emulator.store.records("Payments") == []
+    await engine.run_pass()
+
+    assert xero_invoice(xero_emulator, inv)["Status"] == "PAID"
+    assert_balances_agree(syncro_emulator, xero_emulator, customer)
+
+
+async def test_a_payment_deleted_in_syncro_is_removed_from_xero(
+    syncro_emulator, xero_emulator, open_engine, configure, shop
+):
+    customer, invoice = shop
+    inv = invoice("60")
+    payment = syncro_emulator.store.add_payment(customer.id, "60", invoice_id=inv.id)
+    engine = await open_engine(configure())
+    await engine.run_pass()
+    syncro_emulator.store.delete_payment(payment.id)
+
+    await engine.run_pass()
+
+    assert xero_invoice(xero_emulator, inv)["Status"] == "AUTHORISED"
+    assert_balances_agree(syncro_emulator, xero_emulator, customer)
+
+
+async def test_a_refund_pays_back_the_credit_note_from_the_mapped_account(
+    syncro_emulator, xero_emulator, open_engine, configure, shop
+):
+    customer, invoice = shop
+    inv = invoice("120")
+    syncro_emulator.store.add_payment(customer.id, "120", invoice_id=inv.id)
+    syncro_emulator.store.refund_invoice(inv.id, payout="cash", method="Cash")
+    engine = await open_engine(configure())
+
+    report = await engine.run_pass()
+
+    assert report.ok, await engine.state.parked.all()
+    [note] = xero_emulator.store.records("CreditNotes")
+    assert note["Status"] == "PAID" and D(str(note["RemainingCredit"])) == 0
+    assert_balances_agree(syncro_emulator, xero_emulator, customer)
+
+
+async def test_refunds_from_liability_accounts_only_park_an_unmapped_method_and_check_says_why(
+    syncro_emulator, xero_emulator, open_engine, configure, shop
+):
+    customer, invoice = shop
+    inv = invoice("50")
+    syncro_emulator.store.add_payment(customer.id, "50", invoice_id=inv.id)
+    syncro_emulator.store.refund_invoice(inv.id, payout="cash", method="Cash")
+    engine = await open_engine(configure(refunds={"liability_accounts_only": True}))
+
+    await engine.run_pass()
+
+    [parked] = await engine.state.parked.all()
+    assert parked.feature == "refunds" and "not a liability account with payments enabled" in parked.reason
+    checks = {r.what: r for r in await engine.check()}
+    assert not checks["refunds paid by 'Cash'"].ok
+
+
+async def test_refunds_with_a_liability_mapping_sync(syncro_emulator, xero_emulator, open_engine, configure, shop):
+    customer, invoice = shop
+    inv = invoice("50")
+    syncro_emulator.store.add_payment(customer.id, "50", invoice_id=inv.id)
+    syncro_emulator.store.refund_invoice(inv.id, payout="cash", method="Cash")
+    engine = await open_engine(configure(refunds={"liability_accounts_only": True, "accounts": {"Cash": "2150"}}))
+
+    report = await engine.run_pass()
+
+    assert report.ok, await engine.state.parked.all()
+    refund = next(p for p in xero_emulator.store.records("Payments") if p.get("CreditNote"))
+    assert refund["Account"]["Code"] == "2150"
+    assert_balances_agree(syncro_emulator, xero_emulator, customer)
+
+
+async def test_manual_store_credit_is_a_credit_note_allocated_when_applied(
+    syncro_emulator, xero_emulator, open_engine, configure, shop
+):
+    customer, invoice = shop
+    syncro_emulator.store.add_store_credit(customer.id, "30")
+    engine = await open_engine(configure())
+    await engine.run_pass()
+    [note] = xero_emulator.store.records("CreditNotes")
+    assert (note["Type"], D(str(note["RemainingCredit"]))) == ("ACCRECCREDIT", D("30"))
+    assert_balances_agree(syncro_emulator, xero_emulator, customer)
+    inv = invoice("45")
+    await engine.run_pass()
+    syncro_emulator.store.apply_store_credit(customer.id, inv.id, "30")
+
+    report = await engine.run_pass()
+
+    assert report.ok, await engine.state.parked.all()
+    [note] = xero_emulator.store.records("CreditNotes")
+    assert D(str(note["RemainingCredit"])) == 0
+    assert D(str(xero_invoice(xero_emulator, inv)["AmountDue"])) == D("15")
+    assert_balances_agree(syncro_emulator, xero_emulator, customer)
+
+
+class SimulatedCrash(BaseException):
+    pass
+
+
+@pytest.mark.parametrize("when", ["before_send", "after_answer"])
+async def test_a_crash_midway_through_a_split_payment_then_a_rerun_pays_once(
+    when, syncro_emulator, xero_emulator, make_config, configure, fake_clock, shop
+):
+    from syncro_xero.xero.writer import WriteHooks
+
+    customer, invoice = shop
+    invoices = [invoice("10"), invoice("20"), invoice("30")]
+    config = configure()
+    setup = await Engine.open(config, clock=fake_clock)
+    await setup.run_pass()  # contact and invoices in Xero
+    await setup.close()
+    syncro_emulator.store.add_payment(customer.id, "60", applied={i.id: a for i, a in zip(invoices, ("10", "20", "30"))})
+    crashed = await Engine.open(config, clock=fake_clock)
+
+    def crash(n: int) -> None:
+        raise SimulatedCrash(when)
+
+    crashed.write_hooks = WriteHooks(**{when: crash})
+    with pytest.raises(SimulatedCrash):
+        await crashed.run_pass()
+    fake_clock.advance(400)  # past Xero's idempotency window: only the journal can prevent a double
+    rerun = await Engine.open(config, clock=fake_clock)
+    try:
+        report = await rerun.run_pass()
+        assert report.ok, await rerun.state.parked.all()
+        assert len(xero_emulator.store.records("BatchPayments")) == 1
+        assert all(xero_invoice(xero_emulator, i)["Status"] == "PAID" for i in invoices)
+        assert_balances_agree(syncro_emulator, xero_emulator, customer)
+    finally:
+        await rerun.close()
+        await crashed.close()
