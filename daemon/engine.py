@@ -248,7 +248,7 @@ class PassRun:
         try:
             if not self.dry_run:
                 self.report.recovered = await self.writer.recover()
-            await self._prepare(features)
+            await self._prepare(self.engine.plugins.features)  # what the chosen features rely on, too
             for feature in features:
                 if feature.syncro_resources:
                     await self._run_feature(feature)
