@@ -157,3 +157,42 @@ def test_check_proves_credentials_connectivity_and_mapped_tax_types(live_config)
     assert bad.exit_code == 1
     failed = [row for row in json.loads(bad.output) if not row["ok"]]
     assert [row["what"] for row in failed] == ["plugins.tax.rates.3 = NOPE"]
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_emulators_command_serves_both_with_sample_data_for_curl():
+    import time
+    import urllib.request
+
+    syncro_port, xero_port = free_port(), free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-c", "from syncro_xero.cli import main; main()", "emulators",
+         "--syncro-port", str(syncro_port), "--xero-port", str(xero_port), "--customers", "5"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                request = urllib.request.Request(f"http://127.0.0.1:{syncro_port}/api/v1/customers",
+                                                 headers={"Authorization": "Bearer test-syncro-key"})
+                customers = json.loads(urllib.request.urlopen(request, timeout=2).read())["customers"]
+                break
+            except OSError:
+                assert time.monotonic() < deadline, server.stderr.read() if server.poll() is not None else "no answer"
+                time.sleep(0.2)
+        token = json.loads(urllib.request.urlopen(urllib.request.Request(
+            f"http://127.0.0.1:{xero_port}/connect/token", data=b"grant_type=client_credentials",
+            headers={"Authorization": "Basic dGVzdC1jbGllbnQtaWQ6dGVzdC1jbGllbnQtc2VjcmV0"}), timeout=5).read())
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+    assert len(customers) == 5
+    assert token["token_type"] == "Bearer" and token["expires_in"] == 1800

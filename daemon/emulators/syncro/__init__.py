@@ -2,7 +2,7 @@
 
 - :class:`SyncroEmulator`: the server (``.store``, ``.switches``, ``.faults``, ``.api_url``);
 - :class:`SyncroStore`: the data and Syncro's rules, with a Python API to seed and change it;
-- :class:`Switches`: behaviour where Syncro's is unknown (``UNKNOWNS.md``);
+- :class:`Switches`: behaviour where Syncro's is unknown (``docs/emulator-unknowns.md``);
 - :func:`seed_sample`: deterministic sample data for demos and benchmarks.
 """
 

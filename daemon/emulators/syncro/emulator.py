@@ -15,7 +15,7 @@ class SyncroEmulator(Emulator):
     """Serves the Syncro REST API from an in-memory :class:`SyncroStore` on 127.0.0.1.
 
     ``emulator.store`` seeds and changes data as a Syncro user would; ``emulator.switches`` picks
-    the behaviour where Syncro's is unknown (see ``UNKNOWNS.md``); ``emulator.faults`` injects
+    the behaviour where Syncro's is unknown (see ``docs/emulator-unknowns.md``); ``emulator.faults`` injects
     failures. To run it standalone, ``await emulator.start(host, port)`` and keep the loop alive.
     """
 

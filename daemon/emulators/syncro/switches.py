@@ -1,7 +1,7 @@
 """Switches for every Syncro behaviour the reference notes leave unknown.
 
 Defaults are the best-evidenced behaviour; each alternative is what a test flips to prove the
-daemon copes either way. ``UNKNOWNS.md`` lists them with their evidence; the section numbers refer
+daemon copes either way. ``docs/emulator-unknowns.md`` lists them with their evidence; the section numbers refer
 to ``reference/syncro-api.md``.
 """
 

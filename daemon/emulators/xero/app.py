@@ -47,7 +47,7 @@ DEFAULT_RESOURCES: tuple[Resource, ...] = (
 
 
 class XeroEmulator(Emulator):
-    """A faithful local Xero: see the package docstring and UNKNOWNS.md."""
+    """A faithful local Xero: see the package docstring and docs/emulator-unknowns.md."""
 
     def __init__(
         self,

@@ -1,7 +1,7 @@
 """Every knob of the Xero emulator, with Xero's documented values as defaults.
 
 Where Xero's behaviour is unknown (xero-api.md tags [S], [Inf] or §10), the default is the
-best-evidenced behaviour and the alternative is a switch here; UNKNOWNS.md lists them all.
+best-evidenced behaviour and the alternative is a switch here; docs/emulator-unknowns.md lists them all.
 """
 
 from __future__ import annotations
