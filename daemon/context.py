@@ -24,8 +24,12 @@ class Context:
     in a dry run). Reads of Syncro details and of Xero lists are cached for the pass.
     """
 
-    def __init__(self, run: "PassRun", feature: str, settings: BaseModel | None, change: Change | None) -> None:
+    def __init__(
+        self, run: "PassRun", feature: str, settings: BaseModel | None, change: Change | None, *, ensured: bool = False
+    ) -> None:
         self._run = run
+        #: True when another feature asked for this record (``ensure``), not the pass's own scan.
+        self.ensured = ensured
         self.feature = feature
         self.settings = settings
         self.change = change

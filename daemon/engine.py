@@ -533,7 +533,7 @@ class PassRun:
         before = await self.state.records.get(feature_name, "syncro", resource_name, record_id)
         change = Change("syncro", resource_name, "updated" if before else "created", record_id, record,
                         before.record if before else None)
-        ctx = Context(self, feature_name, self.engine.plugins.settings.get(feature_name), change)
+        ctx = Context(self, feature_name, self.engine.plugins.settings.get(feature_name), change, ensured=True)
         await feature.handle(change, ctx)
 
     async def _guard(self, awaitable: Awaitable[Any]) -> Any:

@@ -21,7 +21,6 @@ was never used; an item with stock or transactions is parked with what the bookk
 from __future__ import annotations
 
 import asyncio
-import weakref
 from typing import Any, Awaitable, Literal
 
 from pydantic import BaseModel, ConfigDict, field_validator
@@ -136,18 +135,9 @@ class Products(Feature):
     depends_on = ("tax",)
     Settings = ProductsSettings
 
-    def __init__(self) -> None:
-        # The contexts of changes the core found itself (scan, backfill, retry): the core asks
-        # ``wants`` about those only, never about a record another feature asked for by ``ensure``.
-        self._found: weakref.WeakSet[Context] = weakref.WeakSet()
-
-    def wants(self, change: Change, ctx: Context) -> bool:
-        self._found.add(ctx)
-        return True
-
     async def handle(self, change: Change, ctx: Context) -> None:
         settings: ProductsSettings = ctx.settings  # type: ignore[assignment]
-        asked = ctx not in self._found  # an invoice needs it now
+        asked = ctx.ensured  # an invoice needs it now
         product = change.current if change.op != "deleted" else {**change.current, "disabled": True}
         link = await ctx.link(ENTITY, change.record_id) or await self._match(product, ctx, settings)
         if link is None and not asked and (settings.sync == "used" or product.get("disabled")):
