@@ -14,7 +14,7 @@ from .syncro import SyncroClient
 from .xero.writer import Lookup, Write
 
 if TYPE_CHECKING:
-    from .engine import PassRun
+    from .sync_pass import PassRun
 
 
 class Context:

@@ -13,7 +13,6 @@ in a locked period, a void with payments) is parked with what the bookkeeper can
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any, Literal
 from urllib.parse import urlsplit
 

@@ -259,7 +259,7 @@ async def test_an_invoice_number_already_in_xero_for_the_same_contact_is_linked(
 ):
     store = syncro_emulator.store
     customer = store.add_customer(business_name="Acme Ltd")
-    invoice = store.add_invoice(customer.id, [{"name": "Labour", "quantity": "1", "price": "100", "taxable": False}])
+    store.add_invoice(customer.id, [{"name": "Labour", "quantity": "1", "price": "100", "taxable": False}])
     engine = await open_engine(configure())
     await engine.run_pass()
     for table in ("links", "records", "journal"):  # the state file lost, as after a restore

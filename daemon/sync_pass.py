@@ -1,0 +1,440 @@
+"""One sync pass of one Syncro <-> Xero pair.
+
+A pass, in order (each step fires once per pass unless it says otherwise):
+
+1. **recover**: journal rows a crash left at ``sent`` are looked up in Xero and settled;
+2. for each enabled feature, dependencies first:
+   a. **fetch** each Syncro resource it consumes, the cheapest way its strategy allows (shared by
+      features with the same cursor);
+   b. **detect** what changed against what the feature acknowledged (``changes.detect``);
+   c. **handle** each change, many at once: ``feature.handle(change, ctx)`` once per change, its
+      writes coalesced into Xero batches; the change is acknowledged when handled or parked;
+   d. move the feature's cursor past what is acknowledged;
+3. for each feature with ``xero_resources``, poll Xero with If-Modified-Since and call
+   ``feature.reverse(change, ctx)`` once per changed Xero record;
+4. record the pass per feature for ``status``.
+
+A failure that is not about one record (Xero or Syncro unreachable, out of daily calls,
+credentials refused) ends the pass; nothing unacknowledged is lost, the next pass resumes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any, Awaitable, Callable
+
+from pydantic import BaseModel
+
+from .changes import Detected, detect, parse_instant
+from .context import Context
+from .feature import Change, Defer, Feature, Park, PassCounts
+from .state import Link
+from .syncro import SyncroAuthError, SyncroNotFound, SyncroUnavailable, unwrap
+from .syncro.polling import STRATEGIES, Fetched, Window
+from .syncro.resources import SyncroResource
+from .xero.errors import XeroAuthError, XeroDailyLimitReached, XeroForbidden, XeroUnavailable
+from .xero.writer import ID_FIELDS, XeroRejected, XeroWriter
+
+if TYPE_CHECKING:
+    from .engine import Engine
+
+log = logging.getLogger(__name__)
+
+#: Failures that are not about one record: the pass ends, the next one resumes.
+PASS_ENDING = (
+    XeroUnavailable,
+    XeroDailyLimitReached,
+    XeroAuthError,
+    XeroForbidden,
+    SyncroUnavailable,
+    SyncroAuthError,
+)
+
+Progress = Callable[[str, int, int], None]
+
+
+class PassAborted(Exception):
+    """The pass could not go on (see :data:`PASS_ENDING`)."""
+
+
+@dataclass
+class PassReport:
+    """What one pass did."""
+
+    dry_run: bool = False
+    counts: dict[str, PassCounts] = field(default_factory=dict)
+    planned: list[Any] = field(default_factory=list)
+    waiting: list[tuple[str, str, str]] = field(default_factory=list)
+    error: str | None = None
+    recovered: dict[str, int] = field(default_factory=dict)
+    syncro_calls: int = 0
+    xero_calls: int = 0
+    parked_total: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None and self.parked_total == 0
+
+
+class PassRun:
+    """The working memory of one pass: caches, the writer, the counts."""
+
+    def __init__(self, engine: "Engine", writer: XeroWriter, *, dry_run: bool, full: bool, progress: Progress | None):
+        self.engine = engine
+        self.writer = writer
+        self.dry_run = dry_run
+        self.full = full
+        self.everything = False  # backfill: handle every record, changed or not
+        self.progress = progress
+        self.clock = engine.clock
+        self.state = engine.state
+        self.syncro = engine.syncro
+        self.report = PassReport(dry_run=dry_run)
+        self._fetches: dict[tuple[str, datetime | None, bool], asyncio.Task[Fetched]] = {}
+        self._details: dict[tuple[str, str], asyncio.Task[dict[str, Any]]] = {}
+        self._xero_lists: dict[tuple[str, tuple[tuple[str, str], ...]], asyncio.Task[list[dict[str, Any]]]] = {}
+        self._ensured: dict[tuple[str, str], asyncio.Task[None]] = {}
+        self.memo: dict[str, dict[str, Any]] = {}
+        #: In a dry run, the links the planned writes would make, so dependants plan too.
+        self.dry_links: dict[tuple[str, str], Link] = {}
+        self._syncro_calls_before = engine.syncro.calls
+
+    # -- the pass -----------------------------------------------------------------------------
+    async def execute(self, features: list[Feature]) -> PassReport:
+        try:
+            if not self.dry_run:
+                self.report.recovered = await self.writer.recover()
+            await self._prepare(self.engine.plugins.features)  # what the chosen features rely on, too
+            for feature in features:
+                if feature.syncro_resources:
+                    await self._run_feature(feature)
+            for feature in features:
+                if feature.xero_resources:
+                    await self._run_reverse(feature)
+        except PassAborted as exc:
+            self.report.error = str(exc)
+            log.error("pass ended early: %s", exc)
+        return await self._finish()
+
+    async def execute_retry(self, ids: list[str] | None) -> PassReport:
+        parked = await self.state.parked.all()
+        chosen = [p for p in parked if ids is None or p.id in set(ids)]
+        try:
+            self.report.recovered = await self.writer.recover()
+            await self._prepare(self.engine.plugins.features)
+            for feature in self.engine.plugins.features:
+                mine = [p for p in chosen if p.feature == feature.name]
+                if not mine:
+                    continue
+                detected = [Detected(Change.from_json(p.change), "", None) for p in mine]
+                await self._dispatch(feature, detected, retrying=True)
+        except PassAborted as exc:
+            self.report.error = str(exc)
+        return await self._finish()
+
+    async def _prepare(self, features: list[Feature]) -> None:
+        """Each feature's ``prepare``, dependencies first; a Xero refusal here parks nothing but is
+        reported, and the features that need it will park their own records."""
+        for feature in features:
+            ctx = Context(self, feature.name, self.engine.plugins.settings.get(feature.name), None)
+            try:
+                await self._guard(feature.prepare(ctx))
+            except (Park, XeroRejected) as exc:
+                self.report.counts.setdefault(feature.name, PassCounts()).notes.append(f"not ready: {exc}")
+                log.warning("feature %s not ready: %s", feature.name, exc)
+
+    async def _finish(self) -> PassReport:
+        self.report.planned = list(self.writer.planned)
+        self.report.syncro_calls = self.syncro.calls - self._syncro_calls_before
+        self.report.xero_calls = self.writer.calls
+        self.report.parked_total = await self.state.parked.count()
+        return self.report
+
+    async def _run_feature(self, feature: Feature) -> None:
+        run_id = None if self.dry_run else await self.state.runs.start(feature.name)
+        counts = self.report.counts.setdefault(feature.name, PassCounts())
+        error = None
+        try:
+            for name in feature.syncro_resources:
+                resource = self.engine.plugins.resources[name]
+                since = await self._cursor(feature.name, name)
+                fetched = await self.fetch(resource, since)
+                acked = await self.state.records.all(feature.name, "syncro", name)
+                if self.everything:
+                    acked = {}  # backfill: every record is handed over; unchanged payloads are not rewritten
+                detected = detect("syncro", name, fetched.records, acked, complete=fetched.complete)
+                pending = await self._dispatch(feature, detected, resource=resource)
+                if not self.dry_run:
+                    await self._advance_cursor(feature.name, name, fetched, pending)
+            await feature.pass_finished(Context(self, feature.name, self.engine.plugins.settings.get(feature.name), None))
+        except PassAborted as exc:
+            error = str(exc)
+            raise
+        finally:
+            if run_id is not None:
+                outcome = "failed" if error else ("partial" if counts.parked or counts.waiting else "ok")
+                await self.state.runs.finish(run_id, outcome, counts.as_dict(), error)
+
+    async def _run_reverse(self, feature: Feature) -> None:
+        counts = self.report.counts.setdefault(feature.name, PassCounts())
+        for resource in feature.xero_resources:
+            cursor_name = f"xero:{resource}:{feature.name}"
+            cursor = await self.state.cursors.get(cursor_name)
+            started = self.clock.now()
+            if cursor is None:
+                # First run: Xero's history before the feature was switched on is not replayed.
+                if not self.dry_run:
+                    await self.state.cursors.set(cursor_name, started.isoformat())
+                continue
+            records = await self._guard(
+                self.engine.xero.get(resource, if_modified_since=datetime.fromisoformat(cursor) - timedelta(seconds=1))
+            )
+            acked = await self.state.records.all(feature.name, "xero", resource)
+            id_field = ID_FIELDS.get(resource, "ID")
+            detected = detect(
+                "xero", resource, records, acked, complete=False, id_field=id_field, updated_field="UpdatedDateUTC"
+            )
+            await self._dispatch(feature, detected, reverse=True)
+            if not self.dry_run:
+                newest = max((parse_instant(r["UpdatedDateUTC"]) for r in records if r.get("UpdatedDateUTC")), default=None)
+                await self.state.cursors.set(cursor_name, (newest or started).isoformat())
+        counts.notes.append(f"polled Xero {', '.join(feature.xero_resources)}")
+
+    # -- dispatching ---------------------------------------------------------------------------
+    async def _dispatch(
+        self,
+        feature: Feature,
+        detected: list[Detected],
+        *,
+        resource: SyncroResource | None = None,
+        reverse: bool = False,
+        retrying: bool = False,
+    ) -> list[Detected]:
+        """Handle every change concurrently; returns the ones left unacknowledged."""
+        counts = self.report.counts.setdefault(feature.name, PassCounts())
+        settings = self.engine.plugins.settings.get(feature.name)
+        parked = {p.record_id for p in await self.state.parked.all(feature.name)}
+        limit = asyncio.Semaphore(self.engine.concurrency)
+        pending: list[Detected] = []
+        done = 0
+
+        async def one(item: Detected) -> None:
+            nonlocal done
+            async with limit:
+                handled = await self._handle(feature, settings, item, counts, parked, resource, reverse, retrying)
+            if not handled:
+                pending.append(item)
+            done += 1
+            if self.progress:
+                self.progress(feature.name, done, len(detected))
+
+        tasks = [asyncio.create_task(one(item)) for item in detected]
+        if tasks:
+            finished, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_EXCEPTION)
+            failure = next((t.exception() for t in finished if t.exception() is not None), None)
+            if failure is not None:
+                for task in tasks:
+                    task.cancel()
+                await asyncio.gather(*tasks, return_exceptions=True)
+                raise failure
+        return pending
+
+    async def _handle(
+        self,
+        feature: Feature,
+        settings: BaseModel | None,
+        item: Detected,
+        counts: PassCounts,
+        parked: set[str],
+        resource: SyncroResource | None,
+        reverse: bool,
+        retrying: bool,
+    ) -> bool:
+        """Handle one change; True when it is acknowledged (synced, skipped or parked)."""
+        change = item.change
+        batcher = self.writer.batcher
+        batcher.enter()
+        try:
+            if resource is not None and resource.needs_detail and change.record is not None and not retrying:
+                detail = await self._guard(self.syncro_record(resource.name, change.record_id))
+                change = Change(change.source, change.resource, change.op, change.record_id, detail, change.previous)
+            ctx = Context(self, feature.name, settings, change)
+            if not feature.wants(change, ctx):
+                counts.skipped += 1
+                await self._ack(feature, item, change, parked)
+                return True
+            handler = feature.reverse if reverse else feature.handle
+            await handler(change, ctx)
+        except Defer as exc:
+            counts.waiting += 1
+            self.report.waiting.append((feature.name, change.record_id, exc.reason))
+            return False
+        except Park as exc:
+            await self._park(feature, change, exc.reason, exc.detail, counts)
+            await self._ack(feature, item, change, parked=set())
+            return True
+        except XeroRejected as exc:
+            await self._park(feature, change, _rejected_reason(exc), "\n".join(exc.messages), counts)
+            await self._ack(feature, item, change, parked=set())
+            return True
+        except PASS_ENDING as exc:
+            raise PassAborted(f"{type(exc).__name__}: {exc}") from exc
+        except SyncroNotFound:
+            counts.waiting += 1
+            self.report.waiting.append((feature.name, change.record_id, "gone from Syncro mid-pass"))
+            return False
+        except PassAborted:
+            raise
+        except Exception as exc:  # a plugin bug parks this record only
+            log.exception("plugin %s failed on %s %s", feature.name, change.resource, change.record_id)
+            reason = (
+                f"The {feature.name} plugin failed on this record ({type(exc).__name__}: {exc}). "
+                "This is a bug to report to the plugin's author; retry once it is fixed."
+            )
+            await self._park(feature, change, reason, None, counts)
+            await self._ack(feature, item, change, parked=set())
+            return True
+        finally:
+            batcher.leave()
+        counts_key = _outcome(change, ctx.outcomes)
+        setattr(counts, counts_key, getattr(counts, counts_key) + 1)
+        counts.notes.extend(ctx.notes)
+        await self._ack(feature, item, change, parked)
+        return True
+
+    async def _ack(self, feature: Feature, item: Detected, change: Change, parked: set[str]) -> None:
+        if self.dry_run:
+            return
+        source = change.source
+        if change.op == "deleted":
+            await self.state.records.forget(feature.name, source, change.resource, change.record_id)
+        elif item.digest:
+            await self.state.records.ack(
+                feature.name, source, change.resource, change.record_id, item.digest, change.record or {}, item.updated_at
+            )
+        if change.record_id in parked:
+            await self.state.parked.release(feature.name, source, change.resource, change.record_id)
+
+    async def _park(self, feature: Feature, change: Change, reason: str, detail: str | None, counts: PassCounts) -> None:
+        counts.parked += 1
+        verb = "would park" if self.dry_run else "parked"
+        log.warning("%s %s %s %s: %s", verb, feature.name, change.resource, change.record_id, reason)
+        if not self.dry_run:
+            await self.state.parked.park(
+                feature.name, change.source, change.resource, change.record_id, reason, detail, change.to_json()
+            )
+
+    # -- fetching, cached for the pass --------------------------------------------------------
+    async def fetch(self, resource: SyncroResource, since: datetime | None) -> Fetched:
+        full = self.full or await self._full_scan_due(resource.name)
+        key = (resource.name, since, full)
+        if key not in self._fetches:
+            self._fetches[key] = asyncio.create_task(self._fetch(resource, since, full))
+        return await self._guard(self._fetches[key])
+
+    async def _fetch(self, resource: SyncroResource, since: datetime | None, full: bool) -> Fetched:
+        chosen = self.engine.config.sync.strategies.get(resource.name)
+        strategy = STRATEGIES[chosen]() if chosen else resource.strategy
+        known: frozenset[str] = frozenset()
+        if strategy.name == "newest_first":
+            known = frozenset(
+                k for f in self.engine.plugins.features for k in await self.state.records.all(f.name, "syncro", resource.name)
+            )
+        overlap = timedelta(seconds=self.engine.config.sync.invoice_overlap_seconds)
+        window = Window(since - overlap if since else None, full, known)
+        fetched = await strategy.fetch(self.syncro, resource, window)
+        if fetched.complete and not self.dry_run:
+            await self.state.cursors.set(f"syncro:{resource.name}:full_scan", str(self.clock.time()))
+        return fetched
+
+    async def syncro_record(self, resource_name: str, record_id: str) -> dict[str, Any]:
+        key = (resource_name, record_id)
+        if key not in self._details:
+            resource = self.engine.plugins.resources[resource_name]
+
+            async def get() -> dict[str, Any]:
+                body = await self.syncro.get(resource.detail_path(record_id))
+                return unwrap(body, resource.item_key)
+
+            self._details[key] = asyncio.create_task(get())
+        return await self._details[key]
+
+    async def xero_list(self, resource: str, params: dict[str, str] | None) -> list[dict[str, Any]]:
+        key = (resource, tuple(sorted((params or {}).items())))
+        if key not in self._xero_lists:
+            paged = resource in ("Contacts", "Invoices", "CreditNotes", "Payments", "PurchaseOrders",
+                                 "BankTransactions", "Overpayments", "Prepayments")
+            self._xero_lists[key] = asyncio.create_task(self.engine.xero.get(resource, params=params, paged=paged))
+        return await self._guard(self._xero_lists[key])
+
+    def forget_xero_list(self, resource: str) -> None:
+        """A write to ``resource`` makes its cached lists stale."""
+        for key in [k for k in self._xero_lists if k[0] == resource]:
+            del self._xero_lists[key]
+
+    async def xero_record(self, resource: str, xero_id: str) -> dict[str, Any] | None:
+        return await self._guard(self.engine.xero.get_one(f"{resource}/{xero_id}"))
+
+    async def ensure(self, feature_name: str, record_id: str) -> None:
+        """Run ``feature_name``'s handler on one record now, once per pass (a dependency)."""
+        key = (feature_name, record_id)
+        if key not in self._ensured:
+            self._ensured[key] = asyncio.create_task(self._ensure(feature_name, record_id))
+        await self._ensured[key]
+
+    async def _ensure(self, feature_name: str, record_id: str) -> None:
+        feature = self.engine.plugins.feature(feature_name)
+        resource_name = feature.syncro_resources[0]
+        record = await self.syncro_record(resource_name, record_id)
+        before = await self.state.records.get(feature_name, "syncro", resource_name, record_id)
+        change = Change("syncro", resource_name, "updated" if before else "created", record_id, record,
+                        before.record if before else None)
+        ctx = Context(self, feature_name, self.engine.plugins.settings.get(feature_name), change, ensured=True)
+        await feature.handle(change, ctx)
+
+    async def _guard(self, awaitable: Awaitable[Any]) -> Any:
+        try:
+            return await awaitable
+        except PASS_ENDING as exc:
+            raise PassAborted(f"{type(exc).__name__}: {exc}") from exc
+
+    # -- cursors ----------------------------------------------------------------------------
+    async def _cursor(self, feature: str, resource: str) -> datetime | None:
+        value = await self.state.cursors.get(f"syncro:{resource}:{feature}")
+        return datetime.fromisoformat(value) if value else None
+
+    async def _full_scan_due(self, resource: str) -> bool:
+        last = await self.state.cursors.get(f"syncro:{resource}:full_scan")
+        interval = self.engine.config.sync.deletion_scan_interval_seconds
+        return last is None or self.clock.time() - float(last) >= interval
+
+    async def _advance_cursor(self, feature: str, resource: str, fetched: Fetched, pending: list[Detected]) -> None:
+        """Past every acknowledged record; never past one still pending."""
+        stamps = [parse_instant(r["updated_at"]) for r in fetched.records if isinstance(r.get("updated_at"), str)]
+        held = [parse_instant(p.updated_at) for p in pending if p.updated_at]
+        if held:
+            target = min(held) - timedelta(microseconds=1)
+        elif stamps:
+            target = max(stamps)
+        else:
+            return
+        await self.state.cursors.set(f"syncro:{resource}:{feature}", target.isoformat())
+
+
+def _outcome(change: Change, outcomes: list[str]) -> str:
+    if "created" in outcomes:
+        return "created"
+    if change.op == "deleted" and outcomes:
+        return "deleted"
+    if "updated" in outcomes or "deleted" in outcomes:
+        return "updated"
+    return "unchanged"
+
+
+def _rejected_reason(exc: XeroRejected) -> str:
+    return "Xero refused this record: " + "; ".join(exc.messages)
+
+
