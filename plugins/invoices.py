@@ -142,7 +142,9 @@ class Invoices(Feature):
                 mode=settings.rounding,
             )
         except Mismatch as mismatch:
-            raise Park(f"Syncro invoice {invoice.get('number')} cannot be matched to the cent in Xero: {mismatch}.")
+            raise Park(
+                f"Syncro invoice {invoice.get('number')} cannot be matched to the cent in Xero: {mismatch}."
+            ) from mismatch
         if settled.adjusted:
             ctx.note(
                 f"invoice {invoice.get('number')}: Xero's rounding settled (subtotal {settled.subtotal_gap:+}, "

@@ -244,7 +244,7 @@ class XeroWriter:
             self.hooks.after_answer(self.calls)
         matched = _match(writes, results)
         outcomes: list[Any] = []
-        for write, result in zip(writes, matched):
+        for result in matched:
             errors = _validation_messages(result)
             outcomes.append(XeroRejected(errors, result) if errors else result)
         await self._settle(writes, entry_ids, matched, outcomes)
