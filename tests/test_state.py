@@ -1,0 +1,50 @@
+"""The state file: owner-only, WAL, migrated forward from any earlier version."""
+
+import sqlite3
+import stat
+
+from syncro_xero.state import State
+from syncro_xero.state.schema import MIGRATIONS
+
+
+def mode(path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+async def test_the_state_file_and_its_wal_are_readable_by_the_owner_only(tmp_path):
+    path = tmp_path / "state.db"
+    state = await State.open(path)
+    await state.cursors.set("x", "1")
+
+    assert mode(path) == 0o600
+    wal = tmp_path / "state.db-wal"
+    assert not wal.exists() or mode(wal) == 0o600
+    row = await state.db.fetchone("PRAGMA journal_mode")
+    assert row[0] == "wal"
+    await state.close()
+
+
+async def test_an_existing_file_with_loose_permissions_is_tightened(tmp_path):
+    path = tmp_path / "state.db"
+    path.touch(mode=0o644)
+    path.chmod(0o644)
+
+    state = await State.open(path)
+
+    assert mode(path) == 0o600
+    await state.close()
+
+
+async def test_a_version_1_file_is_migrated_keeping_its_data(tmp_path):
+    path = tmp_path / "state.db"
+    with sqlite3.connect(path) as db:
+        db.executescript(MIGRATIONS[0])
+        db.execute("PRAGMA user_version = 1")
+        db.execute("INSERT INTO cursors (name, value, updated_at) VALUES ('syncro:invoices:invoices', 'kept', 0)")
+
+    state = await State.open(path)
+
+    assert await state.db.schema_version() == len(MIGRATIONS)
+    assert await state.cursors.get("syncro:invoices:invoices") == "kept"
+    assert "link" in [r["name"] for r in await state.db.fetchall("PRAGMA table_info(journal)")]
+    await state.close()
