@@ -6,7 +6,7 @@ The public API for plugin authors is what this module exports; everything else i
 __version__ = "0.1.0"
 
 from .context import Context
-from .feature import Change, CheckResult, Defer, Feature, Park
+from .feature import Change, CheckResult, Defer, Drift, Feature, Park
 from .hookspecs import hookimpl
 from .state import Link
 from .syncro.resources import SyncroResource
@@ -17,6 +17,7 @@ __all__ = [
     "CheckResult",
     "Context",
     "Defer",
+    "Drift",
     "Feature",
     "Link",
     "Lookup",

@@ -251,6 +251,26 @@ def check(config_path: Path, as_json: bool) -> None:
     sys.exit(0 if ok else 1)
 
 
+@cli.command()
+@config_option
+@json_option
+def reconcile(config_path: Path, as_json: bool) -> None:
+    """Compare Syncro and Xero as they are now and list every difference (reads only; exit 1 on drift)."""
+    config = _load(config_path)
+    drifts = _run(_with_engine(config, lambda e: e.reconcile()))
+    rows = [vars(d) for d in drifts]
+
+    def render(rows: list[dict[str, Any]]) -> None:
+        if not rows:
+            click.echo("No drift: Syncro and Xero agree on everything compared.")
+        for row in rows:
+            why = f"  ({row['why']})" if row["why"] else ""
+            click.echo(f"{row['what']}: Syncro {row['syncro']}, Xero {row['xero']}{why}")
+
+    _emit(rows, as_json, render)
+    sys.exit(1 if rows else 0)
+
+
 @cli.group()
 def xero() -> None:
     """Xero connection."""

@@ -118,6 +118,14 @@ class Context:
     async def link_by_xero_id(self, entity: str, xero_id: str) -> Link | None:
         return await self._run.state.links.by_xero_id(entity, xero_id)
 
+    async def links(self, entity: str) -> list[Link]:
+        """Every link of one kind of entity."""
+        return await self._run.state.links.all(entity)
+
+    async def parked(self, feature: str | None = None) -> list[Any]:
+        """Parked records (of ``feature``, by default this one)."""
+        return await self._run.state.parked.all(feature or self.feature)
+
     async def save_link(self, link: Link) -> None:
         """Record a link found rather than written (e.g. an existing Xero contact matched)."""
         if self.dry_run:

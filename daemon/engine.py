@@ -9,7 +9,7 @@ import aiohttp
 from .clock import Clock, SystemClock
 from .config import Config
 from .context import Context
-from .feature import CheckResult
+from .feature import CheckResult, Drift
 from .logs import register_secret
 from .plugin_loader import Plugins, load_plugins
 from .state import State
@@ -138,6 +138,15 @@ class Engine:
         """Replay parked records (all when ``ids`` is None); each is parked again if it still fails."""
         run = await self._start(False, False, None)
         return await run.execute_retry(ids)
+
+    async def reconcile(self) -> list[Drift]:
+        """Each feature's comparison of Syncro and Xero as they are now (reads only)."""
+        run = await self._start(True, False, None)
+        drifts: list[Drift] = []
+        for feature in self.plugins.features:
+            ctx = Context(run, feature.name, self.plugins.settings.get(feature.name), None)
+            drifts += await feature.reconcile(ctx)
+        return drifts
 
     async def check(self) -> list[CheckResult]:
         """Each feature's own checks against the Xero organisation."""

@@ -89,6 +89,16 @@ class CheckResult:
     detail: str = ""
 
 
+@dataclass(frozen=True)
+class Drift:
+    """One difference between Syncro and Xero, for ``syncro-xero reconcile``."""
+
+    what: str  # "invoice 1001"
+    syncro: str  # the value in Syncro, as text ("total 110.00"; "absent")
+    xero: str
+    why: str = ""  # a known cause, if any (parked, waiting, changed in Xero)
+
+
 class Feature:
     """Base class of a sync feature. Subclass it, set the class attributes, implement ``handle``."""
 
@@ -127,6 +137,10 @@ class Feature:
 
     async def check(self, ctx: "Context") -> list[CheckResult]:
         """Prove the feature's settings fit the Xero organisation (for ``syncro-xero check``)."""
+        return []
+
+    async def reconcile(self, ctx: "Context") -> list[Drift]:
+        """Compare what this feature keeps in step, both sides as they are now (``syncro-xero reconcile``)."""
         return []
 
 

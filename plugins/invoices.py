@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict
 
-from syncro_xero import Change, CheckResult, Context, Feature, Link, Park, XeroRejected, hookimpl
+from syncro_xero import Change, CheckResult, Context, Drift, Feature, Link, Park, XeroRejected, hookimpl
 from syncro_xero.money import to_decimal
 
 from .common import contact_for, day
@@ -237,6 +237,38 @@ class Invoices(Feature):
             ctx.note(f"invoice {number}: deleted in Syncro, {status.lower()} in Xero")
             await ctx.forget_link(entity, change.record_id)
             return
+
+    async def reconcile(self, ctx: Context) -> list[Drift]:
+        """Every Syncro invoice against its Xero document: present, total, amount still due."""
+        syncro = {str(i["id"]): i for i in await ctx.syncro.get_all("/invoices", "invoices")}
+        xero = {d["InvoiceID"]: d for d in await ctx.xero_list("Invoices", {"where": 'Type=="ACCREC"'})}
+        xero.update({d["CreditNoteID"]: d for d in await ctx.xero_list("CreditNotes", {"where": 'Type=="ACCRECCREDIT"'})})
+        parked = {p.record_id: p.reason for p in await ctx.parked(self.name)}
+        drifts = []
+        for syncro_id, invoice in syncro.items():
+            what = f"invoice {invoice.get('number')}"
+            if invoice.get("status") == "draft":
+                continue
+            total, due = to_decimal(invoice.get("total")), to_decimal(invoice.get("balance_due"))
+            link = await ctx.link(CREDIT_NOTE if total < 0 else INVOICE, syncro_id)
+            document = xero.get(link.xero_id) if link else None
+            if document is None:
+                drifts.append(Drift(what, f"total {total}", "absent", parked.get(syncro_id, "not synced yet")))
+                continue
+            sign = -1 if total < 0 else 1
+            xero_total = to_decimal(document.get("Total")) * sign
+            xero_due = to_decimal(document.get("AmountDue", document.get("RemainingCredit"))) * sign
+            if xero_total != total:
+                drifts.append(Drift(what, f"total {total}", f"total {xero_total}", parked.get(syncro_id, "")))
+            elif xero_due != due:
+                drifts.append(Drift(what, f"due {due}", f"due {xero_due}",
+                                    "a payment or credit recorded on one side only"))
+        for link in await ctx.links(INVOICE) + await ctx.links(CREDIT_NOTE):
+            document = xero.get(link.xero_id)
+            if link.syncro_id not in syncro and document and document.get("Status") not in ("VOIDED", "DELETED"):
+                drifts.append(Drift(f"invoice {link.xero_number}", "deleted", f"{document.get('Status')}",
+                                    parked.get(link.syncro_id, "")))
+        return drifts
 
     async def check(self, ctx: Context) -> list[CheckResult]:
         settings: InvoicesSettings = ctx.settings  # type: ignore[assignment]
