@@ -35,6 +35,18 @@ class Context:
     render: Renderer
 
 
+class Routes:
+    """Base of the route modules: the store and renderer they answer from."""
+
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+        self.store = ctx.store
+        self.render = ctx.render
+
+    def routes(self) -> list[web.RouteDef]:
+        raise NotImplementedError
+
+
 def ok(body: Any, status: int = 200) -> web.Response:
     return web.json_response(body, status=status, dumps=_dumps)
 

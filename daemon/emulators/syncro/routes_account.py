@@ -4,13 +4,10 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from .api import Context, ok
+from .api import Routes, ok
 
 
-class AccountRoutes:
-    def __init__(self, ctx: Context) -> None:
-        self.render = ctx.render
-
+class AccountRoutes(Routes):
     def routes(self) -> list[web.RouteDef]:
         return [web.get("/settings", self.settings), web.get("/me", self.me)]
 

@@ -6,7 +6,18 @@ from typing import Any
 
 from aiohttp import web
 
-from .api import Context, as_flag, fields_from, id_list, ok, paginated, params, path_id, refuses, sort_by
+from .api import (
+    Routes,
+    as_flag,
+    fields_from,
+    id_list,
+    ok,
+    paginated,
+    params,
+    path_id,
+    refuses,
+    sort_by,
+)
 from .errors import RuleError
 
 CUSTOMER_PARAMS = frozenset({
@@ -26,12 +37,7 @@ def _like(value: str | None, needle: str) -> bool:
     return needle.casefold() in (value or "").casefold()
 
 
-class CustomerRoutes:
-    def __init__(self, ctx: Context) -> None:
-        self.ctx = ctx
-        self.store = ctx.store
-        self.render = ctx.render
-
+class CustomerRoutes(Routes):
     def routes(self) -> list[web.RouteDef]:
         return [
             web.get("/customers", self.list_customers),

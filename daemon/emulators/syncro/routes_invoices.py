@@ -7,7 +7,18 @@ from typing import Any
 
 from aiohttp import web
 
-from .api import BadParam, Context, as_flag, as_int, fields_from, ok, paginated, params, path_id, refuses
+from .api import (
+    BadParam,
+    Routes,
+    as_flag,
+    as_int,
+    fields_from,
+    ok,
+    paginated,
+    params,
+    path_id,
+    refuses,
+)
 from .errors import AlreadyPaid, RuleError
 from .models import Invoice
 from .store import LINE_FIELDS
@@ -21,12 +32,7 @@ LINE_INTS = frozenset({"product_id", "tax_rate_id", "position", "invoice_bundle_
 NOT_ADMIN = {"error": "Not authorized. Please ask account admin to update your group permissions."}
 
 
-class InvoiceRoutes:
-    def __init__(self, ctx: Context) -> None:
-        self.ctx = ctx
-        self.store = ctx.store
-        self.render = ctx.render
-
+class InvoiceRoutes(Routes):
     def routes(self) -> list[web.RouteDef]:
         return [
             web.get("/invoices", self.list_invoices),

@@ -7,18 +7,22 @@ from typing import Any
 
 from aiohttp import web
 
-from .api import BadParam, Context, as_int, ok, paginated, params, path_id, refuses
+from .api import (
+    BadParam,
+    Routes,
+    as_int,
+    ok,
+    paginated,
+    params,
+    path_id,
+    refuses,
+)
 from .errors import RuleError
 from .models import Payment
 from .money import from_cents, to_decimal
 
 
-class PaymentRoutes:
-    def __init__(self, ctx: Context) -> None:
-        self.ctx = ctx
-        self.store = ctx.store
-        self.render = ctx.render
-
+class PaymentRoutes(Routes):
     def routes(self) -> list[web.RouteDef]:
         return [
             web.get("/payments", self.list_payments),

@@ -6,7 +6,19 @@ from typing import Any
 
 from aiohttp import web
 
-from .api import BadParam, Context, as_int, fields_from, id_list, ok, paginated, params, path_id, refuses, sort_by
+from .api import (
+    BadParam,
+    Routes,
+    as_int,
+    fields_from,
+    id_list,
+    ok,
+    paginated,
+    params,
+    path_id,
+    refuses,
+    sort_by,
+)
 from .errors import NotFound, RuleError
 from .models import Product
 
@@ -24,12 +36,7 @@ PRODUCT_FLAGS = frozenset({"maintain_stock", "disabled", "taxable", "serialized"
 BOOLEAN_DEFAULTS = {"maintain_stock": False, "disabled": False, "taxable": True, "serialized": False}
 
 
-class ProductRoutes:
-    def __init__(self, ctx: Context) -> None:
-        self.ctx = ctx
-        self.store = ctx.store
-        self.render = ctx.render
-
+class ProductRoutes(Routes):
     def routes(self) -> list[web.RouteDef]:
         return [
             web.get("/products", self.list_products),

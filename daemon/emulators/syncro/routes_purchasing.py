@@ -6,7 +6,16 @@ from typing import Any
 
 from aiohttp import web
 
-from .api import Context, as_int, fields_from, ok, paginated, params, path_id, refuses
+from .api import (
+    Routes,
+    as_int,
+    fields_from,
+    ok,
+    paginated,
+    params,
+    path_id,
+    refuses,
+)
 from .errors import RuleError
 from .money import from_cents
 
@@ -32,12 +41,7 @@ def _po_fields(values: dict[str, Any], allowed: frozenset[str]) -> dict[str, Any
     return fields
 
 
-class PurchasingRoutes:
-    def __init__(self, ctx: Context) -> None:
-        self.ctx = ctx
-        self.store = ctx.store
-        self.render = ctx.render
-
+class PurchasingRoutes(Routes):
     def routes(self) -> list[web.RouteDef]:
         return [
             web.get("/purchase_orders", self.list_pos),
