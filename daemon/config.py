@@ -38,6 +38,7 @@ from pydantic import (
     ValidationError,
     computed_field,
     field_validator,
+    model_validator,
 )
 
 if sys.version_info >= (3, 11):
@@ -195,6 +196,18 @@ class SyncSettings(_Table):
     strategies: dict[str, Literal["full_scan", "updated_since", "newest_first", "sorted_by_update"]] = {}
     # Records handled at once per feature; their Xero writes coalesce into batches of up to 50.
     concurrency: int = Field(100, ge=1, le=1000)
+    # Syncro notification webhooks as a hint to pass now (they are unsigned, so never data): listen
+    # on 127.0.0.1:webhook_port for POST /syncro/<webhook_token>; 0 switches it off.
+    webhook_port: int = Field(0, ge=0, le=65535)
+    webhook_token: str = ""
+    # Seconds to gather a burst of hints into one pass.
+    webhook_debounce_seconds: float = Field(5, ge=0)
+
+    @model_validator(mode="after")
+    def _token_with_port(self) -> "SyncSettings":
+        if self.webhook_port and len(self.webhook_token) < 16:
+            raise ValueError("webhook_token: at least 16 characters when webhook_port is set")
+        return self
 
 
 class LoggingSettings(_Table):

@@ -16,7 +16,9 @@ from pathlib import Path
 from . import sdnotify
 from .config import ConfigError, load_config
 from .plugin_loader import check_config
-from .engine import Engine, PassReport
+from .engine import Engine
+from .hints import HintListener
+from .sync_pass import PassReport
 
 log = logging.getLogger(__name__)
 
@@ -27,10 +29,15 @@ class Daemon:
         self._stop = asyncio.Event()
         self._reload = asyncio.Event()
         self._wake = asyncio.Event()
+        self._hint = asyncio.Event()
         self.passes = 0
 
     def stop(self) -> None:
         self._stop.set()
+        self._wake.set()
+
+    def _hinted(self) -> None:
+        self._hint.set()
         self._wake.set()
 
     def reload(self) -> None:
@@ -44,6 +51,10 @@ class Daemon:
         for signum, action in ((signal.SIGTERM, self.stop), (signal.SIGINT, self.stop), (signal.SIGHUP, self.reload)):
             loop.add_signal_handler(signum, action)
         watchdog = asyncio.create_task(_watchdog())
+        hints = None
+        if config.sync.webhook_port:
+            hints = HintListener(config.sync.webhook_port, config.sync.webhook_token, self._hinted)
+            await hints.start()
         sdnotify.ready()
         log.info("started; a pass every %ss", config.sync.interval_seconds)
         try:
@@ -63,12 +74,17 @@ class Daemon:
                     await asyncio.wait_for(self._wake.wait(), timeout=engine.config.sync.interval_seconds)
                 except asyncio.TimeoutError:
                     pass
+                if self._hint.is_set():  # gather a burst of webhook hints into one pass
+                    self._hint.clear()
+                    await asyncio.sleep(engine.config.sync.webhook_debounce_seconds)
                 if self._reload.is_set():
                     self._reload.clear()
                     engine = await self._reloaded(engine)
         finally:
             sdnotify.stopping()
             watchdog.cancel()
+            if hints is not None:
+                await hints.stop()
             await engine.close()
             for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
                 loop.remove_signal_handler(signum)

@@ -58,3 +58,38 @@ def test_run_notifies_systemd_refuses_a_bad_reload_and_stops_cleanly_on_sigterm(
     assert daemon.returncode == 0
     assert "reload refused" in stderr and "unknown key 'bogus'" in stderr
     assert [c["Name"] for c in live_emulators.call(lambda: live_emulators.xero.store.records("Contacts"))] == ["Looped Ltd"]
+
+
+def test_a_syncro_webhook_hint_runs_a_pass_now_instead_of_at_the_interval(tmp_path, live_emulators, live_config):
+    import urllib.error
+    import urllib.request
+
+    from test_cli import free_port
+
+    port, token = free_port(), "hint-token-0123456789"
+    config = live_config(sections={"sync": {"interval_seconds": 3600, "webhook_port": port, "webhook_token": token,
+                                            "webhook_debounce_seconds": 0}})
+    notify_path = tmp_path / "notify.sock"
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    sock.bind(str(notify_path))
+    daemon = subprocess.Popen(
+        [sys.executable, "-c", "from syncro_xero.cli import main; main()", "run", "--config", str(config)],
+        env={**os.environ, "NOTIFY_SOCKET": str(notify_path)}, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )
+    try:
+        wait_for(sock, "STATUS=last pass: 0 written")
+        live_emulators.call(lambda: live_emulators.syncro.store.add_customer(business_name="Hinted Ltd"))
+        try:
+            urllib.request.urlopen(urllib.request.Request(f"http://127.0.0.1:{port}/syncro/wrong-token", data=b"{}"))
+            raise AssertionError("a wrong token was accepted")
+        except urllib.error.HTTPError as refused:
+            assert refused.code == 404
+        answer = urllib.request.urlopen(urllib.request.Request(f"http://127.0.0.1:{port}/syncro/{token}", data=b"{}"))
+        assert answer.status == 202
+
+        wait_for(sock, "STATUS=last pass: 1 written", timeout=20)
+    finally:
+        daemon.terminate()
+        daemon.wait(timeout=30)
+        sock.close()
+    assert [c["Name"] for c in live_emulators.call(lambda: live_emulators.xero.store.records("Contacts"))] == ["Hinted Ltd"]
