@@ -383,9 +383,16 @@ class PassRun:
         key = (feature_name, record_id)
         if key not in self._ensured:
             self._ensured[key] = asyncio.create_task(self._ensure(feature_name, record_id))
-        await self._ensured[key]
+        await self.writer.batcher.waiting_on(asyncio.shield(self._ensured[key]))
 
     async def _ensure(self, feature_name: str, record_id: str) -> None:
+        self.writer.batcher.enter()  # the work counts as a running handler of its own
+        try:
+            await self._ensure_now(feature_name, record_id)
+        finally:
+            self.writer.batcher.leave()
+
+    async def _ensure_now(self, feature_name: str, record_id: str) -> None:
         feature = self.engine.plugins.feature(feature_name)
         resource_name = feature.syncro_resources[0]
         record = await self.syncro_record(resource_name, record_id)

@@ -28,6 +28,7 @@ from pydantic import BaseModel, ConfigDict
 
 from syncro_xero import Change, CheckResult, Context, Defer, Feature, Link, Lookup, Park, XeroRejected, hookimpl
 from syncro_xero.money import to_decimal
+from syncro_xero.xero.writer import where_literal
 
 from .common import contact_for, customer_id_of, day
 from .credit import allocate_applications
@@ -161,7 +162,7 @@ class Payments(Feature):
             ENTITY, f"{payment['id']}:{invoice.syncro_id}", "create", "PUT", "Payments",
             {"Invoice": {"InvoiceID": invoice.xero_id}, "Account": {"Code": account}, "Date": date,
              "Amount": amount, "Reference": ref},
-            lookup=Lookup("Payments", f'Reference=="{_quote(ref)}"'),
+            lookup=Lookup("Payments", f"Reference=={where_literal(ref)}"),
         )
         return str(result.get("PaymentID", ""))
 
@@ -175,7 +176,7 @@ class Payments(Feature):
             ENTITY, str(payment["id"]), "create", "PUT", "BatchPayments",
             {"Account": {"Code": account}, "Date": date, field: ref,
              "Payments": [{"Invoice": {"InvoiceID": invoices[i].xero_id}, "Amount": amount} for i, amount in applied.items()]},
-            lookup=Lookup("BatchPayments", f'{field}=="{_quote(ref)}"'),
+            lookup=Lookup("BatchPayments", f"{field}=={where_literal(ref)}"),
         )
         return str(result.get("BatchPaymentID", ""))
 
@@ -258,10 +259,6 @@ def _refusal(payment: dict[str, Any], rejected: XeroRejected) -> str:
 
 def _plain(amounts: dict[str, Decimal]) -> dict[str, str]:
     return {k: str(v) for k, v in amounts.items()}
-
-
-def _quote(text: str) -> str:
-    return text.replace("\\", "\\\\").replace('"', '\\"')
 
 
 @hookimpl

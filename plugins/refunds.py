@@ -16,9 +16,10 @@ from pydantic import BaseModel, ConfigDict
 
 from syncro_xero import Change, CheckResult, Context, Defer, Feature, Link, Lookup, Park, XeroRejected, hookimpl
 from syncro_xero.money import to_decimal
+from syncro_xero.xero.writer import where_literal
 
 from .common import day
-from .payments import _quote, reference
+from .payments import reference
 
 ENTITY = "refund"
 
@@ -71,7 +72,7 @@ class Refunds(Feature):
                 {"CreditNote": {"CreditNoteID": credit_note.xero_id}, "Account": {"Code": account},
                  "Date": day(payment.get("applied_at") or payment.get("created_at")),
                  "Amount": -to_decimal(payment.get("payment_amount")), "Reference": ref},
-                lookup=Lookup("Payments", f'Reference=="{_quote(ref)}"'),
+                lookup=Lookup("Payments", f"Reference=={where_literal(ref)}"),
             )
         except XeroRejected as rejected:
             raise Park(f"Xero refused refund {payment['id']}: {'; '.join(rejected.messages)}",

@@ -68,9 +68,11 @@ class TaxMap:
         return self._specific(tax_rate_id) or self.settings.sales_taxable
 
     def purchases(self, taxable: bool, tax_rate_id: Any = None) -> str:
+        """Only a rate named here: ``syncro_default_rate_id`` is a sales rate, never a purchase's."""
         if not taxable:
             return self.settings.purchases_exempt
-        return self._specific(tax_rate_id) or self.settings.purchases_taxable
+        specific = self._specific(tax_rate_id) if tax_rate_id is not None else None
+        return specific or self.settings.purchases_taxable
 
     def _specific(self, tax_rate_id: Any) -> str | None:
         if tax_rate_id is None:

@@ -288,3 +288,22 @@ async def test_backfilling_n_invoices_costs_about_n_over_50_invoice_calls(
 
     assert len(xero_emulator.store.records("Invoices")) == count
     assert xero_emulator.access_log.count(method="PUT", path="/api.xro/2.0/Invoices") == math.ceil(count / 50)
+
+
+async def test_invoices_sharing_a_product_not_yet_in_xero_sync_it_once_in_one_pass(
+    syncro_emulator, xero_emulator, open_engine, configure
+):
+    store = syncro_emulator.store
+    customer = store.add_customer(business_name="Acme Ltd")
+    product = store.add_product("USB dock", description="Dock", price_retail="99", price_cost="60")
+    invoices = [store.add_invoice(customer.id, [{"product_id": product.id, "quantity": "1", "taxable": False}])
+                for _ in range(3)]
+    engine = await open_engine(configure(products={"sync": "used"}))
+
+    report = await engine.run_pass()
+
+    assert report.ok, await engine.state.parked.all()
+    assert len(xero_emulator.store.records("Items")) == 1
+    assert {line["ItemCode"] for i in invoices for line in xero_invoice(xero_emulator, i.number)["LineItems"]} == {
+        f"SYNCRO-{product.id}"}
+    assert xero_emulator.access_log.count(method="PUT", path="/api.xro/2.0/Invoices") == 1

@@ -18,6 +18,14 @@ def test_a_line_gets_its_rates_type_else_the_default_and_exempt_when_not_taxable
     assert tax.purchases(True, None) == "INPUT2"
 
 
+def test_purchases_never_take_the_default_rate_which_is_a_sales_rate():
+    tax = TaxMap(TaxSettings(syncro_default_rate_id="7"), {"7": "TAX001"})
+
+    assert tax.sales(True) == "TAX001"
+    assert tax.purchases(True) == "INPUT2"
+    assert tax.purchases(True, 7) == "TAX001"
+
+
 async def test_a_tax_group_becomes_one_xero_tax_rate_with_its_components_once(xero_emulator, open_engine, make_config):
     engine = await open_engine(make_config(plugins={"tax": {"groups": {"7": GROUP}}}))
 

@@ -47,6 +47,16 @@ class Batcher(Generic[T]):
         self._active -= 1
         self._maybe_flush()
 
+    async def waiting_on(self, awaitable: Awaitable[T]) -> T:
+        """Await work done elsewhere (another task's ``ensure``): meanwhile this handler is idle, so
+        it neither blocks a flush nor counts as able to add to a queue."""
+        self._active -= 1
+        self._maybe_flush()
+        try:
+            return await awaitable
+        finally:
+            self._active += 1
+
     # -- writes -----------------------------------------------------------------------------
     async def submit(self, key: Hashable, item: T) -> Any:
         """Queue ``item`` under ``key`` and wait for its result."""

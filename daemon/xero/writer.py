@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import json
 import logging
 import os
 import signal
@@ -59,6 +60,8 @@ NUMBER_FIELDS = {
     "Items": "Code",
     "PurchaseOrders": "PurchaseOrderNumber",
 }
+#: Lists whose GET takes no ``where``.
+NO_WHERE = frozenset({"PurchaseOrders"})
 #: Writes made once per record, ever (see :meth:`XeroWriter.write`).
 ONCE_ACTIONS = frozenset({"create", "allocate", "refund"})
 #: Collection endpoints that take many records per request.
@@ -201,8 +204,7 @@ class XeroWriter:
             feature=feature,
             extra=extra if extra is not None else (link.extra if link else {}),
         )
-        number_field = NUMBER_FIELDS.get(resource)
-        lookup = Lookup(resource, f'{number_field}=="{_quote(number)}"') if number and number_field else None
+        lookup = natural_key_lookup(resource, number)
         if link is None:
             write = Write(feature, entity, str(syncro_id), "create", "PUT", resource, payload, lookup, params, new_link)
             outcome = "created"
@@ -296,7 +298,8 @@ class XeroWriter:
             # An update, void or delete is safe to send again; only what must happen once is looked up.
             if entry.lookup and entry.action in ONCE_ACTIONS:
                 lookup = Lookup(**entry.lookup)
-                found = lookup.first(await self.client.get(lookup.resource, params={"where": lookup.where}))
+                params = {"where": lookup.where} if lookup.where else None
+                found = lookup.first(await self.client.get(lookup.resource, params=params))
             async with self.state.db.transaction() as conn:
                 if found is None:
                     await self.state.journal.settle(conn, entry.id, "lost")
@@ -313,8 +316,23 @@ class XeroWriter:
         return counts
 
 
-def _quote(value: str) -> str:
-    return value.replace("\\", "\\\\").replace('"', '\\"')
+def natural_key_lookup(resource: str, number: str | None) -> Lookup | None:
+    """How to find a record of ``resource`` by its number after a crash.
+
+    ``GET /PurchaseOrders`` takes no ``where`` (xero-api.md §1.1): its records are paged through
+    and matched on the number's exact JSON text instead.
+    """
+    number_field = NUMBER_FIELDS.get(resource)
+    if not number or not number_field:
+        return None
+    if resource in NO_WHERE:
+        return Lookup(resource, "", f'"{number_field}":{json.dumps(number)}')
+    return Lookup(resource, f"{number_field}=={where_literal(number)}")
+
+
+def where_literal(text: str) -> str:
+    """A string literal of Xero's ``where`` language (Dynamic LINQ: ``""`` escapes a quote)."""
+    return '"' + text.replace('"', '""') + '"'
 
 
 def _planned(write: Write) -> PlannedWrite:
