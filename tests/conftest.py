@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Any, Callable, Iterator
 
 import pytest
-
 from syncro_xero.clock import SystemClock
 from syncro_xero.emulators.syncro import SyncroEmulator
 from syncro_xero.emulators.xero import XeroEmulator

@@ -3,7 +3,6 @@
 import json
 
 from click.testing import CliRunner
-
 from syncro_xero.cli import cli
 
 

@@ -1,7 +1,6 @@
 """Syncro product categories -> options of a Xero tracking category: names, then end to end."""
 
 import pytest
-
 from syncro_xero import Change, Context, Feature, hookimpl
 from syncro_xero.plugins.categories import option_for, option_name, tracking_for
 

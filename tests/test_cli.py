@@ -8,7 +8,7 @@ import subprocess
 import sys
 
 from click.testing import CliRunner
-
+from helpers import free_port
 from syncro_xero.cli import cli
 
 SECRETS = ("test-syncro-key", "test-client-secret")
@@ -156,14 +156,6 @@ def test_check_proves_credentials_connectivity_and_mapped_tax_types(live_config)
     assert bad.exit_code == 1
     failed = [row for row in json.loads(bad.output) if not row["ok"]]
     assert [row["what"] for row in failed] == ["plugins.tax.rates.3 = NOPE"]
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def test_emulators_command_serves_both_with_sample_data_for_curl():

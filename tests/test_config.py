@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 from pydantic import BaseModel, ConfigDict, SecretStr, ValidationError
-
 from syncro_xero.config import (
     DEFAULT_STATE_PATH,
     EX_CONFIG,

@@ -8,23 +8,10 @@ import sys
 from collections import Counter
 
 import pytest
-
+from helpers import SimulatedCrash, crash_at
 from syncro_xero.engine import Engine
-from syncro_xero.xero.writer import WriteHooks
 
 CUSTOMERS = 120  # three batches of creates
-
-
-class SimulatedCrash(BaseException):
-    """Stands for SIGKILL: nothing after it runs, no handler catches it."""
-
-
-def crash_at(k: int, when: str) -> WriteHooks:
-    def hook(n: int) -> None:
-        if n == k:
-            raise SimulatedCrash(f"{when} write {k}")
-
-    return WriteHooks(**{when: hook})
 
 
 def assert_exactly_one_contact_per_customer(syncro_emulator, xero_emulator) -> None:

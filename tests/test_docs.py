@@ -4,7 +4,6 @@ from pathlib import Path
 
 import pluggy
 import pytest
-
 from syncro_xero import hookspecs
 
 DOCS = Path(__file__).parent.parent / "docs" / "plugin-hooks.md"

@@ -3,7 +3,6 @@
 import aiohttp
 import pytest
 from aiohttp import web
-
 from syncro_xero.emulators import Emulator
 
 

@@ -4,11 +4,10 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-
+from helpers import SimulatedCrash, crash_at
 from syncro_xero.engine import Engine
 from syncro_xero.plugins.inventory import adjustment_payload, counted
 from syncro_xero.testing import tax_settings_for
-from syncro_xero.xero.writer import WriteHooks
 
 DAY = date(2026, 3, 2)
 ITEM = {"Code": "SYNCRO-7", "InventoryAssetAccountCode": "630", "QuantityOnHand": Decimal("4.0000"),
@@ -180,10 +179,6 @@ async def test_untracked_products_are_never_adjusted(syncro_emulator, xero_emula
     assert report.ok and adjustments(xero_emulator) == []
 
 
-class SimulatedCrash(BaseException):
-    """Stands for SIGKILL: nothing after it runs, no handler catches it."""
-
-
 @pytest.mark.parametrize("when", ["before_send", "after_answer"])
 async def test_a_crash_at_an_adjustment_then_a_rerun_posts_it_exactly_once(when, syncro_emulator, xero_emulator,
                                                                           make_config, fake_clock):
@@ -193,10 +188,7 @@ async def test_a_crash_at_an_adjustment_then_a_rerun_posts_it_exactly_once(when,
     await first.run_pass()
     syncro_emulator.store.set_stock(dock.id, 8)
 
-    def crash(n: int) -> None:
-        raise SimulatedCrash(f"{when} write {n}")
-
-    first.write_hooks = WriteHooks(**{when: crash})  # the adjustment is the pass's only write
+    first.write_hooks = crash_at(1, when)  # the adjustment is the pass's only write
     with pytest.raises(SimulatedCrash):
         await first.run_pass()
     rerun = await Engine.open(config, clock=fake_clock)

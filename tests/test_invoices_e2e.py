@@ -7,7 +7,6 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-
 from syncro_xero.testing import tax_settings_for
 
 D = Decimal

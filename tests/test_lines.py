@@ -3,8 +3,14 @@
 from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
-
-from syncro_xero.plugins.lines import Mismatch, SourceLine, line_amount, line_tax, settle, xero_line
+from syncro_xero.plugins.lines import (
+    Mismatch,
+    SourceLine,
+    line_amount,
+    line_tax,
+    settle,
+    xero_line,
+)
 
 D = Decimal
 RATES = {"OUTPUT2": D("20"), "NONE": D("0"), "NYC": D("8.875")}

@@ -9,7 +9,6 @@ import re
 from pathlib import Path
 
 import pytest
-
 from syncro_xero import logs
 from syncro_xero.logs import redact, register_secret, setup_logging
 

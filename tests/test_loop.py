@@ -9,6 +9,8 @@ import subprocess
 import sys
 import time
 
+from helpers import free_port
+
 
 def wait_for(sock: socket.socket, wanted: str, timeout: float = 30) -> list[str]:
     seen: list[str] = []
@@ -63,8 +65,6 @@ def test_run_notifies_systemd_refuses_a_bad_reload_and_stops_cleanly_on_sigterm(
 def test_a_syncro_webhook_hint_runs_a_pass_now_instead_of_at_the_interval(tmp_path, live_emulators, live_config):
     import urllib.error
     import urllib.request
-
-    from test_cli import free_port
 
     port, token = free_port(), "hint-token-0123456789"
     config = live_config(sections={"sync": {"interval_seconds": 3600, "webhook_port": port, "webhook_token": token,

@@ -3,7 +3,6 @@
 from decimal import Decimal
 
 import pytest
-
 from syncro_xero.money import from_cents, money_str, round_money, to_cents, to_decimal
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-
+from helpers import SimulatedCrash, crash_at
 from syncro_xero.engine import Engine
 from syncro_xero.testing import tax_settings_for
 
@@ -272,16 +272,10 @@ async def test_manual_store_credit_is_a_credit_note_allocated_when_applied(
     assert_balances_agree(syncro_emulator, xero_emulator, customer)
 
 
-class SimulatedCrash(BaseException):
-    pass
-
-
 @pytest.mark.parametrize("when", ["before_send", "after_answer"])
 async def test_a_crash_midway_through_a_split_payment_then_a_rerun_pays_once(
     when, syncro_emulator, xero_emulator, make_config, configure, fake_clock, shop
 ):
-    from syncro_xero.xero.writer import WriteHooks
-
     customer, invoice = shop
     invoices = [invoice("10"), invoice("20"), invoice("30")]
     config = configure()
@@ -291,10 +285,7 @@ async def test_a_crash_midway_through_a_split_payment_then_a_rerun_pays_once(
     syncro_emulator.store.add_payment(customer.id, "60", applied={i.id: a for i, a in zip(invoices, ("10", "20", "30"))})
     crashed = await Engine.open(config, clock=fake_clock)
 
-    def crash(n: int) -> None:
-        raise SimulatedCrash(when)
-
-    crashed.write_hooks = WriteHooks(**{when: crash})
+    crashed.write_hooks = crash_at(1, when)
     with pytest.raises(SimulatedCrash):
         await crashed.run_pass()
     fake_clock.advance(400)  # past Xero's idempotency window: only the journal can prevent a double

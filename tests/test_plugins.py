@@ -6,7 +6,6 @@ import sys
 from importlib import metadata
 
 import pytest
-
 from syncro_xero import plugin_loader
 from syncro_xero.config import ConfigError
 from syncro_xero.plugin_loader import ENTRY_POINT_GROUP, load_plugins

@@ -5,7 +5,6 @@ from decimal import Decimal
 
 import pytest
 from pydantic import ValidationError
-
 from syncro_xero import Change, Context, Feature, hookimpl
 from syncro_xero.plugins.products import ProductsSettings, item_name, item_payload
 from syncro_xero.plugins.tax import TaxMap, TaxSettings

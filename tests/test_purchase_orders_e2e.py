@@ -9,10 +9,9 @@ import sys
 from decimal import Decimal
 
 import pytest
-
+from helpers import SimulatedCrash, crash_at
 from syncro_xero.engine import Engine
 from syncro_xero.testing import tax_settings_for
-from syncro_xero.xero.writer import WriteHooks
 
 D = Decimal
 NOTES = "Deliver to the loading bay at the back; ring 555-0100 on arrival. " * 9  # 594 characters
@@ -247,18 +246,6 @@ async def test_each_receipt_makes_a_bill_and_the_bills_add_up_to_syncros_total(
         (f"SYNCRO-{dock.id}", D(1)), (f"SYNCRO-{cable.id}", D(10))]
     assert money(first["SubTotal"]) + money(second["SubTotal"]) == store.po_total(po)
     assert xero_po(xero_emulator, po)["Status"] == "BILLED"
-
-
-class SimulatedCrash(BaseException):
-    """Stands for SIGKILL: nothing after it runs."""
-
-
-def crash_at(k: int, when: str) -> WriteHooks:
-    def hook(n: int) -> None:
-        if n == k:
-            raise SimulatedCrash(f"{when} write {k}")
-
-    return WriteHooks(**{when: hook})
 
 
 # The writes: 1 the supplier contact (a ctx.upsert, as in test_crash_recovery), 2 the PO, 3 the bill, 4 the PO billed.

@@ -4,7 +4,6 @@ import json
 from datetime import date
 
 from click.testing import CliRunner
-
 from syncro_xero.cli import cli
 from syncro_xero.testing import tax_settings_for
 

@@ -9,7 +9,6 @@ import uuid
 from pathlib import Path
 
 import pytest
-
 from syncro_xero import sdnotify
 
 

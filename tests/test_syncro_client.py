@@ -12,8 +12,6 @@ from types import SimpleNamespace
 import aiohttp
 import pytest
 from aioresponses import aioresponses
-from yarl import URL
-
 from syncro_xero.clock import FakeClock
 from syncro_xero.syncro import (
     SyncroAuthError,
@@ -27,6 +25,7 @@ from syncro_xero.syncro import (
     error_messages,
     unwrap,
 )
+from yarl import URL
 
 API = "https://acme.syncromsp.com/api/v1"
 KEY = "T0k3n-s3cr3t-9f8e7d6c5b4a"

@@ -6,7 +6,6 @@ from typing import Any
 
 import aiohttp
 import pytest
-
 from syncro_xero.emulators.syncro import SyncroEmulator
 
 KEY = "test-syncro-key"

@@ -6,7 +6,6 @@ import dataclasses
 import time
 
 import aiohttp
-
 from syncro_xero.clock import FakeClock
 from syncro_xero.emulators.syncro import SyncroStore, seed_sample
 

@@ -28,7 +28,6 @@ from typing import Any, Callable
 import aiohttp
 import pytest
 from openapi_schema_validator import OAS30Validator, oas30_format_checker
-
 from syncro_xero.emulators.syncro import SeedSummary, SyncroEmulator, seed_sample
 
 SPEC = json.loads((Path(__file__).parent / "specs" / "syncro_swagger.json").read_text())

@@ -6,7 +6,6 @@ import asyncio
 import base64
 import hashlib
 import logging
-import socket
 import traceback
 from dataclasses import dataclass, field
 from urllib.parse import parse_qs, urlsplit
@@ -16,9 +15,14 @@ import pytest
 import pytest_asyncio
 from aiohttp import web
 from aiohttp.test_utils import TestServer
-
+from helpers import free_port
 from syncro_xero.clock import FakeClock
-from syncro_xero.xero import XeroAuth, XeroAuthError, XeroUnavailable, connect_interactive
+from syncro_xero.xero import (
+    XeroAuth,
+    XeroAuthError,
+    XeroUnavailable,
+    connect_interactive,
+)
 
 SECRET = "client-secret-0451"
 GRACE = 30 * 60
@@ -258,12 +262,6 @@ async def test_several_organisations_ask_for_xero_tenant_id(identity, session, f
     auth = make_auth(identity, session, fake_clock, MemoryStore(), grant="client_credentials", tenant_id=None)
     with pytest.raises(XeroAuthError, match="xero.tenant_id"):
         await auth.tenant_id()
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 async def test_connect_interactive_exchanges_the_code_with_pkce_and_saves_the_token(identity, session, fake_clock):

@@ -18,7 +18,6 @@ import pytest
 import pytest_asyncio
 from aiohttp import web
 from aiohttp.test_utils import TestServer
-
 from syncro_xero.clock import FakeClock
 from syncro_xero.xero import (
     XeroApiError,

@@ -1,17 +1,10 @@
 """A standard Xero app: `xero connect` once, then passes on rotating refresh tokens."""
 
 import asyncio
-import socket
 
 import aiohttp
-
+from helpers import free_port
 from syncro_xero.xero.auth import connect_interactive
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 async def test_connect_once_then_sync_across_token_expiry_with_rotated_refresh_tokens_saved(

@@ -7,7 +7,6 @@ from urllib.parse import parse_qs, urlparse
 
 import aiohttp
 import pytest
-
 from syncro_xero.emulators.xero import API_PREFIX
 from syncro_xero.emulators.xero.testing import XeroTestClient, strict_emulator
 

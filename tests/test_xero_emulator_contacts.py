@@ -5,7 +5,6 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-
 from syncro_xero.emulators.xero.testing import XeroTestClient, strict_emulator
 
 SPECS = Path(__file__).parent / "specs"

@@ -4,7 +4,6 @@ import asyncio
 from pathlib import Path
 
 import pytest
-
 from syncro_xero.emulators.xero import XeroConfig
 from syncro_xero.emulators.xero.testing import XeroTestClient, strict_emulator
 

@@ -5,7 +5,6 @@ from pathlib import Path
 
 import aiohttp
 import pytest
-
 from syncro_xero.emulators.xero import XeroConfig
 from syncro_xero.emulators.xero.testing import XeroTestClient, strict_emulator
 

@@ -4,7 +4,6 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-
 from syncro_xero.emulators.xero.errors import XeroError
 from syncro_xero.emulators.xero.query import compile_order, compile_where
 from syncro_xero.emulators.xero.resources_contacts import CONTACT

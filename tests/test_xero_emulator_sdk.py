@@ -9,6 +9,7 @@ from pathlib import Path
 import aiohttp
 import pytest
 import urllib3
+from syncro_xero.emulators.xero.testing import strict_emulator
 from xero_python.accounting import (
     Account,
     AccountingApi,
@@ -35,8 +36,6 @@ from xero_python.exceptions.http_status_exceptions import (
     RateLimitException,
 )
 from xero_python.identity import IdentityApi
-
-from syncro_xero.emulators.xero.testing import strict_emulator
 
 SPECS = Path(__file__).parent / "specs"
 

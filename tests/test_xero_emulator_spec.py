@@ -3,7 +3,6 @@
 from pathlib import Path
 
 import pytest
-
 from syncro_xero.emulators.xero.spec import Exchange, SpecChecker, load_spec
 from syncro_xero.emulators.xero.testing import XeroTestClient, strict_emulator
 
