@@ -154,7 +154,6 @@ class PassCounts:
     unchanged: int = 0
     parked: int = 0
     waiting: int = 0
-    failed: int = 0
     skipped: int = 0
     notes: list[str] = field(default_factory=list)
 

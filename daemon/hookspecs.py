@@ -59,5 +59,5 @@ def syncro_xero_register_commands(cli: "click.Group") -> None:
 
     Called once when the CLI starts, for every enabled plugin, with the top-level ``click`` group;
     add commands with ``@cli.command()``. Commands run outside the sync loop: open your own state
-    with :func:`syncro_xero.open_engine` when you need it.
+    with :func:`syncro_xero.engine.open_engine` when you need it.
     """
