@@ -23,6 +23,7 @@ from .engine import Engine, PassReport
 from .logs import setup_logging
 from .plugin_loader import check_config, load_plugins
 from .state import State
+from .syncro.polling import STRATEGIES
 
 DEFAULT_CONFIG = Path(os.environ.get("SYNCRO_XERO_CONFIG", "/etc/syncro-xero/config.toml"))
 T = TypeVar("T")
@@ -322,7 +323,8 @@ def emulators(syncro_port: int, xero_port: int, customers: int) -> None:
 
 # -- data for the commands above --------------------------------------------------------------------
 async def status_data(config: Config) -> dict[str, Any]:
-    info = load_plugins(config).info
+    plugins_loaded = load_plugins(config)
+    info = plugins_loaded.info
     state = await State.open(config.state.path)
     try:
         plugins = []
@@ -341,8 +343,16 @@ async def status_data(config: Config) -> dict[str, Any]:
                     "parked": await state.parked.count(plugin.name),
                 }
             )
+        polled = sorted({r for f in plugins_loaded.features for r in f.syncro_resources})
+        polling = {}
+        for name in polled:
+            resource = plugins_loaded.resources[name]
+            chosen = config.sync.strategies.get(name)
+            strategy = STRATEGIES[chosen]() if chosen else resource.strategy
+            polling[name] = {"strategy": strategy.name, "cost": strategy.cost()}
         return {
             "plugins": plugins,
+            "polling": polling,
             "links": await state.links.count(),
             "parked": await state.parked.count(),
             "unsettled_xero_writes": await state.journal.count("sent"),
@@ -362,6 +372,8 @@ def print_status(data: dict[str, Any]) -> None:
             f"{p['name']:<18} {state:<9} last pass: {p['last_pass'] or 'never'} ({p['last_outcome'] or '-'}) "
             f"{counts}; parked {p['parked']}"
         )
+    for name, poll in data["polling"].items():
+        click.echo(f"polling {name}: {poll['strategy']} ({poll['cost']})")
     click.echo(
         f"links: {data['links']}  parked: {data['parked']}  unsettled Xero writes: {data['unsettled_xero_writes']}"
     )

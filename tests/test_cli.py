@@ -110,6 +110,7 @@ def test_status_reports_each_plugin_with_its_last_pass(live_emulators, live_conf
 
     [contacts] = [p for p in data["plugins"] if p["name"] == "contacts"]
     assert contacts["enabled"] and contacts["last_outcome"] == "ok" and contacts["last_counts"] == {"created": 1}
+    assert data["polling"] == {"customers": {"strategy": "full_scan", "cost": "every page of the list, every pass"}}
     assert "test-syncro-key" not in json.dumps(data)
 
 

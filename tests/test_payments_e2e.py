@@ -299,3 +299,14 @@ async def test_a_crash_midway_through_a_split_payment_then_a_rerun_pays_once(
     finally:
         await rerun.close()
         await crashed.close()
+
+
+async def test_check_proves_each_mapped_account_exists_and_accepts_payments(xero_emulator, open_engine, configure):
+    engine = await open_engine(configure(payments={"accounts": {"Cash": "090", "Cheque": "200", "Card": "999"}}))
+
+    results = {r.what: r for r in await engine.check()}
+
+    assert results["plugins.payments.accounts.Cash = 090"].ok
+    assert results["plugins.payments.accounts.Cheque = 200"].detail == (
+        "'200' is not a bank account and does not accept payments")
+    assert results["plugins.payments.accounts.Card = 999"].detail == "no account '999' in Xero"
