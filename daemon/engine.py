@@ -161,9 +161,14 @@ class Engine:
         return results
 
     async def _start(self, dry_run: bool, full: bool, progress: Progress | None) -> "PassRun":
-        tenant = await self.auth.tenant_id()
+        """A pass, ready to run; one that cannot reach Xero's identity service ends at once, reported."""
+        unreachable = None
+        try:
+            tenant = await self.auth.tenant_id()
+        except PASS_ENDING as exc:
+            tenant, unreachable = "", f"{type(exc).__name__}: {exc}"
         writer = XeroWriter(self.xero, self.state, tenant, dry_run=dry_run, hooks=self.write_hooks)
-        return PassRun(self, writer, dry_run=dry_run, full=full, progress=progress)
+        return PassRun(self, writer, dry_run=dry_run, full=full, progress=progress, unreachable=unreachable)
 
 
 async def open_engine(config: Config, **kwargs: Any) -> Engine:

@@ -82,7 +82,16 @@ class PassReport:
 class PassRun:
     """The working memory of one pass: caches, the writer, the counts."""
 
-    def __init__(self, engine: "Engine", writer: XeroWriter, *, dry_run: bool, full: bool, progress: Progress | None):
+    def __init__(
+        self,
+        engine: "Engine",
+        writer: XeroWriter,
+        *,
+        dry_run: bool,
+        full: bool,
+        progress: Progress | None,
+        unreachable: str | None = None,
+    ):
         self.engine = engine
         self.writer = writer
         self.dry_run = dry_run
@@ -93,6 +102,7 @@ class PassRun:
         self.state = engine.state
         self.syncro = engine.syncro
         self.report = PassReport(dry_run=dry_run)
+        self._unreachable = unreachable
         self._fetches: dict[tuple[str, datetime | None, bool], asyncio.Task[Fetched]] = {}
         self._details: dict[tuple[str, str], asyncio.Task[dict[str, Any]]] = {}
         self._xero_lists: dict[tuple[str, tuple[tuple[str, str], ...]], asyncio.Task[list[dict[str, Any]]]] = {}
@@ -105,6 +115,7 @@ class PassRun:
     # -- the pass -----------------------------------------------------------------------------
     async def execute(self, features: list[Feature]) -> PassReport:
         try:
+            self._reachable()
             if not self.dry_run:
                 self.report.recovered = await self.writer.recover()
             await self._prepare(self.engine.plugins.features)  # what the chosen features rely on, too
@@ -123,6 +134,7 @@ class PassRun:
         parked = await self.state.parked.all()
         chosen = [p for p in parked if ids is None or p.id in set(ids)]
         try:
+            self._reachable()
             self.report.recovered = await self.writer.recover()
             await self._prepare(self.engine.plugins.features)
             for feature in self.engine.plugins.features:
@@ -145,6 +157,10 @@ class PassRun:
             except (Park, XeroRejected) as exc:
                 self.report.counts.setdefault(feature.name, PassCounts()).notes.append(f"not ready: {exc}")
                 log.warning("feature %s not ready: %s", feature.name, exc)
+
+    def _reachable(self) -> None:
+        if self._unreachable:
+            raise PassAborted(self._unreachable)
 
     async def _finish(self) -> PassReport:
         self.report.planned = list(self.writer.planned)

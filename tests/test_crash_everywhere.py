@@ -113,3 +113,35 @@ async def test_a_crash_at_every_write_of_a_full_sync_then_a_rerun_leaves_xero_as
             held, _ = await run_world(tmp_path / f"{k}-{when}", CrashAtTotal(k, when))
             differences = {name: (held[name], expected[name]) for name in expected if held[name] != expected[name]}
             assert not differences, f"crash {when} write {k}: {differences}"
+
+
+async def test_a_full_sync_through_failing_apis_ends_as_a_clean_run_does(tmp_path):
+    """5xx answers, 429 bursts and connections dropped after Xero applied a write, on both APIs."""
+    expected, _ = await run_world(tmp_path / "clean", None)
+    (tmp_path / "faulty").mkdir()
+    clock = FakeClock()
+    syncro = SyncroEmulator(clock=clock)
+    seed_sample(syncro.store, **SIZES)
+    xero = XeroEmulator(clock)
+    for emulator in (syncro, xero):
+        emulator.faults.error_rate = 0.1
+        emulator.faults.rate_limit_next(3, retry_after=20)
+    xero.faults.drop_after_write(3)
+    await syncro.start()
+    await xero.start()
+    try:
+        plugins = {name: {} for name in builtin_plugins()}
+        plugins["tax"] = tax_settings_for(syncro.store)
+        config = emulator_config(tmp_path / "faulty", syncro_url=syncro.url, xero_url=xero.url, plugins=plugins)
+        engine = await Engine.open(config, clock=clock)
+        try:
+            for _ in range(12):  # a pass may end early when an API keeps failing; the next resumes
+                report = await engine.run_pass()
+            assert report.ok and report.error is None, (report.error, await engine.state.parked.all())
+            assert sum(1 for e in xero.access_log.entries if e.status >= 500) > 0  # the faults did happen
+        finally:
+            await engine.close()
+        assert signature(xero) == expected
+    finally:
+        await xero.stop()
+        await syncro.stop()
