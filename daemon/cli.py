@@ -11,19 +11,18 @@ import json
 import os
 import sys
 import webbrowser
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Awaitable, Callable, TypeVar
 
 import click
 
 from . import __version__
-from .config import EX_CONFIG, Config, ConfigError, config_to_safe_dict, load_config
+from .config import EX_CONFIG, Config, ConfigError, load_config
 from .engine import Engine, PassReport
 from .logs import setup_logging
 from .plugin_loader import check_config, load_plugins
+from .reports import check_data, parked_json, print_report, print_status, report_json, status_data
 from .state import State
-from .syncro.polling import STRATEGIES
 
 DEFAULT_CONFIG = Path(os.environ.get("SYNCRO_XERO_CONFIG", "/etc/syncro-xero/config.toml"))
 T = TypeVar("T")
@@ -149,7 +148,7 @@ def failures(config_path: Path, feature: str | None, as_json: bool) -> None:
     async def go() -> list[dict[str, Any]]:
         state = await State.open(config.state.path)
         try:
-            return [_parked_json(p) for p in await state.parked.all(feature)]
+            return [parked_json(p) for p in await state.parked.all(feature)]
         finally:
             await state.close()
 
@@ -319,145 +318,6 @@ def emulators(syncro_port: int, xero_port: int, customers: int) -> None:
     from .demo import serve_emulators
 
     _run(serve_emulators(syncro_port, xero_port, customers))
-
-
-# -- data for the commands above --------------------------------------------------------------------
-async def status_data(config: Config) -> dict[str, Any]:
-    plugins_loaded = load_plugins(config)
-    info = plugins_loaded.info
-    state = await State.open(config.state.path)
-    try:
-        plugins = []
-        for plugin in info.values():
-            last = await state.runs.last(plugin.name)
-            plugins.append(
-                {
-                    "name": plugin.name,
-                    "enabled": plugin.enabled,
-                    "loaded": plugin.loaded,
-                    "error": plugin.error,
-                    "last_pass": _when(last.finished_at) if last else None,
-                    "last_outcome": last.outcome if last else None,
-                    "last_counts": last.counts if last else {},
-                    "totals": await state.runs.totals(plugin.name),
-                    "parked": await state.parked.count(plugin.name),
-                }
-            )
-        polled = sorted({r for f in plugins_loaded.features for r in f.syncro_resources})
-        polling = {}
-        for name in polled:
-            resource = plugins_loaded.resources[name]
-            chosen = config.sync.strategies.get(name)
-            strategy = STRATEGIES[chosen]() if chosen else resource.strategy
-            polling[name] = {"strategy": strategy.name, "cost": strategy.cost()}
-        return {
-            "plugins": plugins,
-            "polling": polling,
-            "links": await state.links.count(),
-            "parked": await state.parked.count(),
-            "unsettled_xero_writes": await state.journal.count("sent"),
-            "config": config_to_safe_dict(config),
-        }
-    finally:
-        await state.close()
-
-
-def print_status(data: dict[str, Any]) -> None:
-    for p in data["plugins"]:
-        state = "enabled" if p["enabled"] else "disabled"
-        if p["enabled"] and not p["loaded"]:
-            state = f"FAILED ({p['error']})"
-        counts = ", ".join(f"{k} {v}" for k, v in sorted(p["last_counts"].items())) or "-"
-        click.echo(
-            f"{p['name']:<18} {state:<9} last pass: {p['last_pass'] or 'never'} ({p['last_outcome'] or '-'}) "
-            f"{counts}; parked {p['parked']}"
-        )
-    for name, poll in data["polling"].items():
-        click.echo(f"polling {name}: {poll['strategy']} ({poll['cost']})")
-    click.echo(
-        f"links: {data['links']}  parked: {data['parked']}  unsettled Xero writes: {data['unsettled_xero_writes']}"
-    )
-
-
-async def check_data(config: Config) -> list[dict[str, Any]]:
-    rows = [{"ok": True, "what": "config", "detail": "valid"}]
-
-    async def go(engine: Engine) -> None:
-        try:
-            me = await engine.syncro.get("/me")
-            rows.append({"ok": True, "what": "Syncro API", "detail": f"token accepted ({me.get('user_name', 'ok')})"})
-        except Exception as exc:  # shown as a failed check, not a crash
-            rows.append({"ok": False, "what": "Syncro API", "detail": str(exc)})
-        try:
-            tenant = await engine.auth.tenant_id()
-            await engine.xero.get("Organisation", paged=False)
-            rows.append({"ok": True, "what": "Xero API", "detail": f"connected to tenant {tenant}"})
-        except Exception as exc:
-            rows.append({"ok": False, "what": "Xero API", "detail": str(exc)})
-            return
-        for result in await engine.check():
-            rows.append({"ok": result.ok, "what": result.what, "detail": result.detail})
-
-    await _with_engine(config, go)
-    return rows
-
-
-def report_json(report: PassReport) -> dict[str, Any]:
-    return {
-        "dry_run": report.dry_run,
-        "ok": report.ok,
-        "error": report.error,
-        "features": {name: {**c.as_dict(), "notes": c.notes} for name, c in report.counts.items()},
-        "waiting": [{"feature": f, "record": r, "reason": why} for f, r, why in report.waiting],
-        "recovered": report.recovered,
-        "syncro_calls": report.syncro_calls,
-        "xero_write_calls": report.xero_calls,
-        "parked_total": report.parked_total,
-        "planned": [
-            {"method": w.method, "path": w.path, "entity": w.entity, "syncro_id": w.syncro_id, "action": w.action,
-             "payload": w.payload}
-            for w in report.planned
-        ],
-    }
-
-
-def print_report(report: PassReport) -> None:
-    if report.dry_run:
-        click.echo(f"Dry run: {len(report.planned)} Xero writes would be made (nothing was written).")
-        for write in report.planned:
-            click.echo(f"  {write.method} {write.path}  {write.entity} {write.syncro_id} ({write.action})")
-            click.echo("    " + json.dumps(write.payload, default=str, sort_keys=True))
-    for name, counts in report.counts.items():
-        summary = ", ".join(f"{k} {v}" for k, v in counts.as_dict().items()) or "nothing to do"
-        click.echo(f"{name}: {summary}")
-        for note in counts.notes:
-            click.echo(f"  - {note}")
-    for feature, record, why in report.waiting:
-        click.echo(f"waiting: {feature} {record}: {why}")
-    if report.error:
-        click.echo(f"The pass ended early: {report.error}", err=True)
-    click.echo(
-        f"Syncro calls: {report.syncro_calls}, Xero write calls: {report.xero_calls}, "
-        f"parked records: {report.parked_total}" + (" (see `syncro-xero failures`)" if report.parked_total else "")
-    )
-
-
-def _parked_json(p: Any) -> dict[str, Any]:
-    return {
-        "id": p.id,
-        "feature": p.feature,
-        "resource": p.resource,
-        "record_id": p.record_id,
-        "reason": p.reason,
-        "detail": p.detail,
-        "attempts": p.attempts,
-        "first_at": _when(p.first_at),
-        "last_at": _when(p.last_at),
-    }
-
-
-def _when(timestamp: float | None) -> str | None:
-    return datetime.fromtimestamp(timestamp, timezone.utc).isoformat(timespec="seconds") if timestamp else None
 
 
 def _register_plugin_commands() -> None:

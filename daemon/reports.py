@@ -1,0 +1,159 @@
+"""What the commands report: the data behind ``status``, ``check``, ``failures`` and a pass, and its
+human rendering (the CLI prints these, or their JSON with ``--json``)."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+from typing import Any
+
+import click
+
+from .config import Config, config_to_safe_dict
+from .engine import Engine
+from .plugin_loader import load_plugins
+from .state import State
+from .sync_pass import PassReport
+from .syncro.polling import STRATEGIES
+
+
+async def status_data(config: Config) -> dict[str, Any]:
+    plugins_loaded = load_plugins(config)
+    info = plugins_loaded.info
+    state = await State.open(config.state.path)
+    try:
+        plugins = []
+        for plugin in info.values():
+            last = await state.runs.last(plugin.name)
+            plugins.append(
+                {
+                    "name": plugin.name,
+                    "enabled": plugin.enabled,
+                    "loaded": plugin.loaded,
+                    "error": plugin.error,
+                    "last_pass": _when(last.finished_at) if last else None,
+                    "last_outcome": last.outcome if last else None,
+                    "last_counts": last.counts if last else {},
+                    "totals": await state.runs.totals(plugin.name),
+                    "parked": await state.parked.count(plugin.name),
+                }
+            )
+        polled = sorted({r for f in plugins_loaded.features for r in f.syncro_resources})
+        polling = {}
+        for name in polled:
+            resource = plugins_loaded.resources[name]
+            chosen = config.sync.strategies.get(name)
+            strategy = STRATEGIES[chosen]() if chosen else resource.strategy
+            polling[name] = {"strategy": strategy.name, "cost": strategy.cost()}
+        return {
+            "plugins": plugins,
+            "polling": polling,
+            "links": await state.links.count(),
+            "parked": await state.parked.count(),
+            "unsettled_xero_writes": await state.journal.count("sent"),
+            "config": config_to_safe_dict(config),
+        }
+    finally:
+        await state.close()
+
+
+def print_status(data: dict[str, Any]) -> None:
+    for p in data["plugins"]:
+        state = "enabled" if p["enabled"] else "disabled"
+        if p["enabled"] and not p["loaded"]:
+            state = f"FAILED ({p['error']})"
+        counts = ", ".join(f"{k} {v}" for k, v in sorted(p["last_counts"].items())) or "-"
+        click.echo(
+            f"{p['name']:<18} {state:<9} last pass: {p['last_pass'] or 'never'} ({p['last_outcome'] or '-'}) "
+            f"{counts}; parked {p['parked']}"
+        )
+    for name, poll in data["polling"].items():
+        click.echo(f"polling {name}: {poll['strategy']} ({poll['cost']})")
+    click.echo(
+        f"links: {data['links']}  parked: {data['parked']}  unsettled Xero writes: {data['unsettled_xero_writes']}"
+    )
+
+
+async def check_data(config: Config) -> list[dict[str, Any]]:
+    rows = [{"ok": True, "what": "config", "detail": "valid"}]
+
+    async def go(engine: Engine) -> None:
+        try:
+            me = await engine.syncro.get("/me")
+            rows.append({"ok": True, "what": "Syncro API", "detail": f"token accepted ({me.get('user_name', 'ok')})"})
+        except Exception as exc:  # shown as a failed check, not a crash
+            rows.append({"ok": False, "what": "Syncro API", "detail": str(exc)})
+        try:
+            tenant = await engine.auth.tenant_id()
+            await engine.xero.get("Organisation", paged=False)
+            rows.append({"ok": True, "what": "Xero API", "detail": f"connected to tenant {tenant}"})
+        except Exception as exc:
+            rows.append({"ok": False, "what": "Xero API", "detail": str(exc)})
+            return
+        for result in await engine.check():
+            rows.append({"ok": result.ok, "what": result.what, "detail": result.detail})
+
+    engine = await Engine.open(config)
+    try:
+        await go(engine)
+    finally:
+        await engine.close()
+    return rows
+
+
+def report_json(report: PassReport) -> dict[str, Any]:
+    return {
+        "dry_run": report.dry_run,
+        "ok": report.ok,
+        "error": report.error,
+        "features": {name: {**c.as_dict(), "notes": c.notes} for name, c in report.counts.items()},
+        "waiting": [{"feature": f, "record": r, "reason": why} for f, r, why in report.waiting],
+        "recovered": report.recovered,
+        "syncro_calls": report.syncro_calls,
+        "xero_write_calls": report.xero_calls,
+        "parked_total": report.parked_total,
+        "planned": [
+            {"method": w.method, "path": w.path, "entity": w.entity, "syncro_id": w.syncro_id, "action": w.action,
+             "payload": w.payload}
+            for w in report.planned
+        ],
+    }
+
+
+def print_report(report: PassReport) -> None:
+    if report.dry_run:
+        click.echo(f"Dry run: {len(report.planned)} Xero writes would be made (nothing was written).")
+        for write in report.planned:
+            click.echo(f"  {write.method} {write.path}  {write.entity} {write.syncro_id} ({write.action})")
+            click.echo("    " + json.dumps(write.payload, default=str, sort_keys=True))
+    for name, counts in report.counts.items():
+        summary = ", ".join(f"{k} {v}" for k, v in counts.as_dict().items()) or "nothing to do"
+        click.echo(f"{name}: {summary}")
+        for note in counts.notes:
+            click.echo(f"  - {note}")
+    for feature, record, why in report.waiting:
+        click.echo(f"waiting: {feature} {record}: {why}")
+    if report.error:
+        click.echo(f"The pass ended early: {report.error}", err=True)
+    click.echo(
+        f"Syncro calls: {report.syncro_calls}, Xero write calls: {report.xero_calls}, "
+        f"parked records: {report.parked_total}" + (" (see `syncro-xero failures`)" if report.parked_total else "")
+    )
+
+
+def parked_json(p: Any) -> dict[str, Any]:
+    return {
+        "id": p.id,
+        "feature": p.feature,
+        "resource": p.resource,
+        "record_id": p.record_id,
+        "reason": p.reason,
+        "detail": p.detail,
+        "attempts": p.attempts,
+        "first_at": _when(p.first_at),
+        "last_at": _when(p.last_at),
+    }
+
+
+def _when(timestamp: float | None) -> str | None:
+    return datetime.fromtimestamp(timestamp, timezone.utc).isoformat(timespec="seconds") if timestamp else None
