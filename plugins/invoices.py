@@ -130,7 +130,7 @@ class Invoices(Feature):
                     tracking=await _tracking(category, ctx),
                 )
             )
-        rates = effective_rates(await ctx.xero_list("TaxRates"))
+        rates = taxes.rates(effective_rates(await ctx.xero_list("TaxRates")))
         try:
             settled = settle(
                 lines,

@@ -56,11 +56,21 @@ class TaxSettings(BaseModel):
 
 
 class TaxMap:
-    """What the other features ask: which Xero tax type for this line."""
+    """What the other features ask: which Xero tax type for this line, and at what rate."""
 
     def __init__(self, settings: TaxSettings, group_types: dict[str, str]) -> None:
         self.settings = settings
         self.group_types = group_types
+
+    def rates(self, xero_rates: dict[str, Decimal]) -> dict[str, Decimal]:
+        """Xero's rates by tax type, with the groups' own (known from config even before Xero has
+        them, as in a dry run)."""
+        groups = {
+            self.group_types[rate_id]: sum((c.rate for c in group.components), Decimal(0))
+            for rate_id, group in self.settings.groups.items()
+            if rate_id in self.group_types
+        }
+        return {**xero_rates, **groups}
 
     def sales(self, taxable: bool, tax_rate_id: Any = None) -> str:
         if not taxable:

@@ -306,3 +306,19 @@ async def test_invoices_sharing_a_product_not_yet_in_xero_sync_it_once_in_one_pa
     assert {line["ItemCode"] for i in invoices for line in xero_invoice(xero_emulator, i.number)["LineItems"]} == {
         f"SYNCRO-{product.id}"}
     assert xero_emulator.access_log.count(method="PUT", path="/api.xro/2.0/Invoices") == 1
+
+
+async def test_a_first_dry_run_plans_taxed_invoices_on_tax_groups_not_yet_in_xero(
+    syncro_emulator, xero_emulator, open_engine, configure
+):
+    store = syncro_emulator.store
+    customer = store.add_customer(business_name="Acme Ltd")
+    store.add_invoice(customer.id, [{"name": "Taxed", "quantity": "3", "price": "19.99", "taxable": True}])
+    engine = await open_engine(configure())
+
+    report = await engine.run_pass(dry_run=True)
+
+    assert report.counts["invoices"].parked == 0
+    assert [(w.method, w.path) for w in report.planned if w.entity in ("tax_rate", "invoice")] == [
+        ("PUT", "TaxRates")] * len(store.tax_rates) + [("PUT", "Invoices")]
+    assert xero_emulator.store.records("Invoices") == []
