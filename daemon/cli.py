@@ -299,6 +299,20 @@ def connect(config_path: Path) -> None:
     click.echo("Connected: the refresh token is stored in the state file.")
 
 
+@cli.command(name="new-plugin")
+@click.argument("name")
+@click.option("--dir", "parent", type=click.Path(path_type=Path, file_okay=False), default=Path("."), show_default=True)
+def new_plugin(name: str, parent: Path) -> None:
+    """Write a working plugin package for feature NAME to start from (with its test)."""
+    from .scaffold import scaffold
+
+    try:
+        folder = scaffold(name, parent)
+    except (ValueError, FileExistsError) as error:
+        raise click.UsageError(str(error)) from error
+    click.echo(f"{folder}: pip install -e '{folder}[test]', then pytest there; enable with [plugins.{name}]")
+
+
 @cli.command()
 @click.option("--customers", default=40, show_default=True, help="Sample customers to create.")
 @json_option
