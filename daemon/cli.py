@@ -21,7 +21,14 @@ from .config import EX_CONFIG, Config, ConfigError, load_config
 from .engine import Engine, PassReport
 from .logs import setup_logging
 from .plugin_loader import check_config, load_plugins
-from .reports import check_data, parked_json, print_report, print_status, report_json, status_data
+from .reports import (
+    check_data,
+    parked_json,
+    print_report,
+    print_status,
+    report_json,
+    status_data,
+)
 from .state import State
 
 DEFAULT_CONFIG = Path(os.environ.get("SYNCRO_XERO_CONFIG", "/etc/syncro-xero/config.toml"))

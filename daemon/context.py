@@ -174,6 +174,10 @@ class Context:
         if not self.dry_run:
             await self._run.state.cursors.set(f"flag:{self.feature}:{name}", "1")
 
+    def count(self, outcome: str) -> None:
+        """Count a write made elsewhere than Xero (e.g. to Syncro): "created", "updated" or "deleted"."""
+        self.outcomes.append(outcome)
+
     def note(self, text: str) -> None:
         """Something the admin should read in the pass summary (a match made, a name changed)."""
         self.notes.append(text)

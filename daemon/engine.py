@@ -13,8 +13,8 @@ from .feature import CheckResult, Drift
 from .logs import register_secret
 from .plugin_loader import Plugins, load_plugins
 from .state import State
-from .syncro import SyncroClient
 from .sync_pass import PASS_ENDING, PassReport, PassRun, Progress
+from .syncro import SyncroClient
 from .xero.auth import XeroAuth
 from .xero.client import XeroClient
 from .xero.writer import WriteHooks, XeroWriter

@@ -15,9 +15,9 @@ from pathlib import Path
 
 from . import sdnotify
 from .config import ConfigError, load_config
-from .plugin_loader import check_config
 from .engine import Engine
 from .hints import HintListener
+from .plugin_loader import check_config
 from .sync_pass import PassReport
 
 log = logging.getLogger(__name__)

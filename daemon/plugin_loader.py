@@ -34,7 +34,13 @@ import pluggy
 from pydantic import BaseModel
 
 from . import hookspecs
-from .config import Config, ConfigError, PluginSection, load_config, validate_plugin_settings
+from .config import (
+    Config,
+    ConfigError,
+    PluginSection,
+    load_config,
+    validate_plugin_settings,
+)
 from .feature import Feature
 from .syncro import resources as core_resources
 from .syncro.resources import SyncroResource

@@ -35,7 +35,12 @@ from .state import Link
 from .syncro import SyncroAuthError, SyncroNotFound, SyncroUnavailable, unwrap
 from .syncro.polling import STRATEGIES, Fetched, Window
 from .syncro.resources import SyncroResource
-from .xero.errors import XeroAuthError, XeroDailyLimitReached, XeroForbidden, XeroUnavailable
+from .xero.errors import (
+    XeroAuthError,
+    XeroDailyLimitReached,
+    XeroForbidden,
+    XeroUnavailable,
+)
 from .xero.writer import ID_FIELDS, XeroRejected, XeroWriter
 
 if TYPE_CHECKING:
@@ -141,8 +146,11 @@ class PassRun:
                 mine = [p for p in chosen if p.feature == feature.name]
                 if not mine:
                     continue
-                detected = [Detected(Change.from_json(p.change), "", None) for p in mine]
-                await self._dispatch(feature, detected, retrying=True)
+                changes = [Change.from_json(p.change) for p in mine]
+                for source in ("syncro", "xero"):  # a parked Xero change is replayed through reverse()
+                    detected = [Detected(c, "", None) for c in changes if c.source == source]
+                    if detected:
+                        await self._dispatch(feature, detected, reverse=source == "xero", retrying=True)
         except PassAborted as exc:
             self.report.error = str(exc)
         return await self._finish()
@@ -152,11 +160,13 @@ class PassRun:
         reported, and the features that need it will park their own records."""
         for feature in features:
             ctx = Context(self, feature.name, self.engine.plugins.settings.get(feature.name), None)
+            counts = self.report.counts.setdefault(feature.name, PassCounts())
             try:
                 await self._guard(feature.prepare(ctx))
             except (Park, XeroRejected) as exc:
-                self.report.counts.setdefault(feature.name, PassCounts()).notes.append(f"not ready: {exc}")
+                counts.notes.append(f"not ready: {exc}")
                 log.warning("feature %s not ready: %s", feature.name, exc)
+            counts.notes.extend(ctx.notes)
 
     def _reachable(self) -> None:
         if self._unreachable:

@@ -5,8 +5,8 @@ Used by the pytest fixtures in :mod:`syncro_xero.emulators.pytest_plugin` and by
 
 from __future__ import annotations
 
-from pathlib import Path
 from decimal import Decimal
+from pathlib import Path
 from typing import Any, Mapping
 
 from .config import Config, load_config

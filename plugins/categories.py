@@ -16,8 +16,17 @@ from dataclasses import replace
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
-
-from syncro_xero import Change, CheckResult, Context, Feature, Link, Lookup, Park, XeroRejected, hookimpl
+from syncro_xero import (
+    Change,
+    CheckResult,
+    Context,
+    Feature,
+    Link,
+    Lookup,
+    Park,
+    XeroRejected,
+    hookimpl,
+)
 
 ENTITY = "tracking_option"
 CATEGORY_ENTITY = "tracking_category"

@@ -14,7 +14,6 @@ import asyncio
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
-
 from syncro_xero import Change, Context, Feature, Link, Park, XeroRejected, hookimpl
 
 ENTITY = "contact"

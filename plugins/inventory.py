@@ -36,8 +36,17 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Awaitable
 
 from pydantic import BaseModel, ConfigDict, Field
-
-from syncro_xero import Change, CheckResult, Context, Feature, Link, Lookup, Park, XeroRejected, hookimpl
+from syncro_xero import (
+    Change,
+    CheckResult,
+    Context,
+    Feature,
+    Link,
+    Lookup,
+    Park,
+    XeroRejected,
+    hookimpl,
+)
 from syncro_xero.money import to_decimal
 
 from .accounts import account_checks

@@ -17,8 +17,17 @@ from typing import Any, Literal
 from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict
-
-from syncro_xero import Change, CheckResult, Context, Drift, Feature, Link, Park, XeroRejected, hookimpl
+from syncro_xero import (
+    Change,
+    CheckResult,
+    Context,
+    Drift,
+    Feature,
+    Link,
+    Park,
+    XeroRejected,
+    hookimpl,
+)
 from syncro_xero.money import to_decimal
 
 from .common import contact_for, day

@@ -25,8 +25,18 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
-
-from syncro_xero import Change, CheckResult, Context, Defer, Feature, Link, Lookup, Park, XeroRejected, hookimpl
+from syncro_xero import (
+    Change,
+    CheckResult,
+    Context,
+    Defer,
+    Feature,
+    Link,
+    Lookup,
+    Park,
+    XeroRejected,
+    hookimpl,
+)
 from syncro_xero.money import to_decimal
 from syncro_xero.xero.writer import where_literal
 
@@ -34,6 +44,8 @@ from .common import contact_for, customer_id_of, day
 from .credit import allocate_applications
 
 ENTITY = "payment"
+#: The ref_num prefix of Syncro payments the xero_payments feature records (never sent back to Xero).
+FROM_XERO = "Xero "
 ZERO = Decimal("0")
 
 
@@ -113,6 +125,9 @@ class Payments(Feature):
         if change.op == "deleted":
             await self._deleted(change, ctx)
             return
+        if (payment.get("ref_num") or "").startswith(FROM_XERO) and await ctx.link(ENTITY, change.record_id) is None:
+            if ctx.enabled("xero_payments"):
+                raise Defer("recorded from a Xero payment; waiting for xero_payments to link it")
         applied, guessed = await allocations(payment, ctx)
         if guessed:
             ctx.note(f"payment {payment['id']}: Syncro did not say how it was split; paid in invoice order")

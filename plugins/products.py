@@ -24,8 +24,16 @@ import asyncio
 from typing import Any, Awaitable, Literal
 
 from pydantic import BaseModel, ConfigDict, field_validator
-
-from syncro_xero import Change, CheckResult, Context, Feature, Link, Park, XeroRejected, hookimpl
+from syncro_xero import (
+    Change,
+    CheckResult,
+    Context,
+    Feature,
+    Link,
+    Park,
+    XeroRejected,
+    hookimpl,
+)
 from syncro_xero.money import to_decimal
 
 from .accounts import account_checks

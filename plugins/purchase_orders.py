@@ -26,8 +26,16 @@ from dataclasses import replace
 from typing import Any, Literal
 
 from pydantic import Field
-
-from syncro_xero import Change, CheckResult, Context, Feature, Link, Park, XeroRejected, hookimpl
+from syncro_xero import (
+    Change,
+    CheckResult,
+    Context,
+    Feature,
+    Link,
+    Park,
+    XeroRejected,
+    hookimpl,
+)
 from syncro_xero.jsonutil import digest
 from syncro_xero.money import from_cents, to_decimal
 from syncro_xero.xero.writer import natural_key_lookup

@@ -13,8 +13,18 @@ from __future__ import annotations
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
-
-from syncro_xero import Change, CheckResult, Context, Defer, Feature, Link, Lookup, Park, XeroRejected, hookimpl
+from syncro_xero import (
+    Change,
+    CheckResult,
+    Context,
+    Defer,
+    Feature,
+    Link,
+    Lookup,
+    Park,
+    XeroRejected,
+    hookimpl,
+)
 from syncro_xero.money import to_decimal
 from syncro_xero.xero.writer import where_literal
 

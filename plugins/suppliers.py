@@ -22,7 +22,6 @@ import asyncio
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
-
 from syncro_xero import Context, Link, Park, XeroRejected
 
 SUPPLIER = "supplier"

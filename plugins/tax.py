@@ -14,7 +14,6 @@ from decimal import Decimal
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
-
 from syncro_xero import CheckResult, Context, Feature, Link, Park, hookimpl
 from syncro_xero.jsonutil import digest
 

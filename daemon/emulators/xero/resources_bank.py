@@ -15,7 +15,15 @@ from typing import ClassVar
 
 from . import fields as F
 from .allocations import allocation_routes, remaining_credit, shown_allocations
-from .documents import ACCOUNT_REF, CONTACT_REF, Document, Kind, account_ref, contact_view, find_account
+from .documents import (
+    ACCOUNT_REF,
+    CONTACT_REF,
+    Document,
+    Kind,
+    account_ref,
+    contact_view,
+    find_account,
+)
 from .fields import Schema
 from .ledger import SOURCE_ID, payment_brief, payments_to, settled_status
 from .lines import AMOUNT_TYPES, LINE_ITEM, LineRules, show_lines

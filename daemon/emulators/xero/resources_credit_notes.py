@@ -14,8 +14,8 @@ from .documents import CONTACT_REF, DOCUMENT_STATUSES, Document, Kind, listed
 from .fields import Schema
 from .ledger import LEDGER, payment_brief, payments_to, settled_status
 from .lines import AMOUNT_TYPES, LINE_ITEM
-from .store import Org
 from .resource import GET, LIST, POST, POST_ONE, PUT, Call, Resource, Route, Unique
+from .store import Org
 
 CREDIT_NOTE = Schema(
     "CreditNote",

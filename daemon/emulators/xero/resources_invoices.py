@@ -12,10 +12,18 @@ from __future__ import annotations
 from . import fields as F
 from .documents import CONTACT_REF, DOCUMENT_STATUSES, Document, Kind, listed
 from .fields import Schema
-from .ledger import LEDGER, allocations_to, mark_contact, payment_brief, payments_to, settled_status, total
+from .ledger import (
+    LEDGER,
+    allocations_to,
+    mark_contact,
+    payment_brief,
+    payments_to,
+    settled_status,
+    total,
+)
 from .lines import AMOUNT_TYPES, LINE_ITEM
-from .store import Org
 from .resource import GET, LIST, POST, POST_ONE, PUT, Call, Reply, Resource, Unique
+from .store import Org
 
 INVOICE = Schema(
     "Invoice",

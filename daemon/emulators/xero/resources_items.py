@@ -8,7 +8,19 @@ from . import fields as F
 from .errors import validation_failed
 from .fields import Schema
 from .inventory import used
-from .resource import DELETE, GET, LIST, POST, POST_ONE, PUT, Call, Reply, Resource, Unique, round_money
+from .resource import (
+    DELETE,
+    GET,
+    LIST,
+    POST,
+    POST_ONE,
+    PUT,
+    Call,
+    Reply,
+    Resource,
+    Unique,
+    round_money,
+)
 from .resources_settings import account_code_error, tax_type_error
 
 DETAILS = Schema(

@@ -20,7 +20,20 @@ from .documents import ACCOUNT_REF, CONTACT_REF, account_ref, contact_view, find
 from .errors import not_found, validation_failed
 from .fields import Schema
 from .ledger import lock_error, settle
-from .resource import GET, LIST, POST, POST_ONE, PUT, Call, Reply, Resource, Route, envelope, round_money, run_batch
+from .resource import (
+    GET,
+    LIST,
+    POST,
+    POST_ONE,
+    PUT,
+    Call,
+    Reply,
+    Resource,
+    Route,
+    envelope,
+    round_money,
+    run_batch,
+)
 from .store import Org, new_id
 
 

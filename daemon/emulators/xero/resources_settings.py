@@ -11,7 +11,20 @@ from decimal import Decimal
 from . import fields as F
 from .errors import not_found, validation_exception, validation_failed
 from .fields import Schema
-from .resource import DELETE, GET, LIST, POST, POST_ONE, PUT, Call, Reply, Resource, Route, Unique, envelope
+from .resource import (
+    DELETE,
+    GET,
+    LIST,
+    POST,
+    POST_ONE,
+    PUT,
+    Call,
+    Reply,
+    Resource,
+    Route,
+    Unique,
+    envelope,
+)
 from .store import Org, new_id
 
 ACCOUNT_TYPES = (

@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any
 
 
-
 @dataclass
 class Exchange:
     """One JSON call as the emulator saw it."""
