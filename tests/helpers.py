@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import socket
+from decimal import Decimal
 
 from syncro_xero.xero.writer import WriteHooks
 
@@ -25,3 +26,21 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
+
+
+def syncro_balance(store, customer) -> Decimal:  # noqa: ANN001
+    """What the customer owes in Syncro, less the credit they hold."""
+    owed = sum((store.totals(i).balance_due for i in store.invoices.values() if i.customer_id == customer.id),
+               Decimal(0))
+    return owed - store.store_credit_balance(customer.id)
+
+
+def xero_balance(xero_emulator, customer) -> Decimal:  # noqa: ANN001
+    """The Xero contact's outstanding receivable balance."""
+    contact = xero_emulator.store.get("Contacts", f"SYNCRO-{customer.id}")
+    view = xero_emulator.store.view("Contacts", contact["ContactID"])
+    return Decimal(str(view["Balances"]["AccountsReceivable"]["Outstanding"]))
+
+
+def assert_balances_agree(syncro_emulator, xero_emulator, customer) -> None:  # noqa: ANN001
+    assert xero_balance(xero_emulator, customer) == syncro_balance(syncro_emulator.store, customer)

@@ -10,7 +10,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from helpers import SimulatedCrash
 from syncro_xero.clock import FakeClock
 from syncro_xero.demo import builtin_plugins

@@ -19,7 +19,6 @@ def test_the_example_config_is_valid_and_enables_every_builtin_feature():
 def test_the_example_config_passes_check_against_a_new_xero_organisation(tmp_path, live_emulators):
     """Every account and tax type the example maps exists in a new organisation's defaults."""
     from click.testing import CliRunner
-
     from syncro_xero.cli import cli
 
     text = EXAMPLE.read_text()

@@ -9,7 +9,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from helpers import SimulatedCrash, crash_at
+from helpers import SimulatedCrash, assert_balances_agree, crash_at
 from syncro_xero.engine import Engine
 from syncro_xero.testing import tax_settings_for
 
@@ -38,21 +38,6 @@ def shop(syncro_emulator):
         return store.add_invoice(customer.id, [{"name": "Work", "quantity": "1", "price": amount, "taxable": False}])
 
     return customer, invoice
-
-
-def syncro_balance(store, customer) -> Decimal:
-    owed = sum((store.totals(i).balance_due for i in store.invoices.values() if i.customer_id == customer.id), D(0))
-    return owed - store.store_credit_balance(customer.id)
-
-
-def xero_balance(xero_emulator, customer) -> Decimal:
-    contact = xero_emulator.store.get("Contacts", f"SYNCRO-{customer.id}")
-    view = xero_emulator.store.view("Contacts", contact["ContactID"])
-    return D(str(view["Balances"]["AccountsReceivable"]["Outstanding"]))
-
-
-def assert_balances_agree(syncro_emulator, xero_emulator, customer) -> None:
-    assert xero_balance(xero_emulator, customer) == syncro_balance(syncro_emulator.store, customer)
 
 
 def xero_invoice(xero_emulator, invoice) -> dict:

@@ -5,7 +5,6 @@ import sys
 
 import pytest
 from click.testing import CliRunner
-
 from syncro_xero.cli import cli
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from helpers import SimulatedCrash
+from helpers import SimulatedCrash, assert_balances_agree
 from syncro_xero.context import Context
 from syncro_xero.emulators.xero.testing import XeroTestClient
 from syncro_xero.engine import Engine
@@ -66,21 +66,6 @@ async def synced(open_engine, configure, fake_clock):
 
 
 # -- helpers --------------------------------------------------------------------------------------
-def syncro_balance(store, customer) -> Decimal:
-    owed = sum((store.totals(i).balance_due for i in store.invoices.values() if i.customer_id == customer.id), D(0))
-    return owed - store.store_credit_balance(customer.id)
-
-
-def xero_balance(xero_emulator, customer) -> Decimal:
-    contact = xero_emulator.store.get("Contacts", f"SYNCRO-{customer.id}")
-    view = xero_emulator.store.view("Contacts", contact["ContactID"])
-    return D(str(view["Balances"]["AccountsReceivable"]["Outstanding"]))
-
-
-def assert_balances_agree(syncro_emulator, xero_emulator, customer) -> None:
-    assert xero_balance(xero_emulator, customer) == syncro_balance(syncro_emulator.store, customer)
-
-
 def invoice_id(xero_emulator, invoice) -> str:
     return xero_emulator.store.get("Invoices", invoice.number)["InvoiceID"]
 
