@@ -93,3 +93,12 @@ async def xero_emulator(fake_clock):  # noqa: ANN001, ANN201
 
     async with strict_emulator(fake_clock, SPECS) as emulator:
         yield emulator
+
+
+@pytest.fixture
+async def session():  # noqa: ANN201
+    """An aiohttp client session for the test, closed after it."""
+    import aiohttp
+
+    async with aiohttp.ClientSession() as client_session:
+        yield client_session

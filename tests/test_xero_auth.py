@@ -10,7 +10,6 @@ import traceback
 from dataclasses import dataclass, field
 from urllib.parse import parse_qs, urlsplit
 
-import aiohttp
 import pytest
 import pytest_asyncio
 from aiohttp import web
@@ -133,12 +132,6 @@ async def identity(fake_clock: FakeClock):
         yield stub
     finally:
         await server.close()
-
-
-@pytest_asyncio.fixture
-async def session():
-    async with aiohttp.ClientSession() as client_session:
-        yield client_session
 
 
 def expired_token(clock: FakeClock) -> dict:

@@ -13,7 +13,6 @@ from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Callable
 
-import aiohttp
 import pytest
 import pytest_asyncio
 from aiohttp import web
@@ -126,12 +125,6 @@ async def stub(fake_clock: FakeClock):
         yield xero
     finally:
         await server.close()
-
-
-@pytest_asyncio.fixture
-async def session():
-    async with aiohttp.ClientSession() as client_session:
-        yield client_session
 
 
 class NoStore:
