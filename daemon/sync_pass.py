@@ -287,6 +287,11 @@ class PassRun:
             if resource is not None and resource.needs_detail and change.record is not None and not retrying:
                 detail = await self._guard(self.syncro_record(resource.name, change.record_id))
                 change = Change(change.source, change.resource, change.op, change.record_id, detail, change.previous)
+            if resource is not None and change.op == "deleted" and not retrying and await self._still_there(
+                resource, change.record_id
+            ):
+                counts.skipped += 1  # missing from a list, but Syncro still has it: never act on that
+                return True
             ctx = Context(self, feature.name, settings, change)
             if not feature.wants(change, ctx):
                 counts.skipped += 1
@@ -329,6 +334,16 @@ class PassRun:
         setattr(counts, counts_key, getattr(counts, counts_key) + 1)
         counts.notes.extend(ctx.notes)
         await self._ack(feature, item, change, parked)
+        return True
+
+    async def _still_there(self, resource: SyncroResource, record_id: str) -> bool:
+        """A deletion is inferred from a record's absence in a full scan (Syncro keeps no tombstones,
+        syncro-api.md §5): before a feature voids or archives anything, ask for the record itself."""
+        try:
+            await self._guard(self.syncro_record(resource.name, record_id))
+        except SyncroNotFound:
+            return False
+        log.warning("Syncro %s %s was missing from a full list but is still there; not deleted", resource.name, record_id)
         return True
 
     async def _ack(self, feature: Feature, item: Detected, change: Change, parked: set[str]) -> None:

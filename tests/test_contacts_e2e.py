@@ -209,3 +209,24 @@ async def test_a_dry_run_lists_the_payloads_and_writes_nothing(syncro_emulator, 
     assert xero_emulator.access_log.count(path="/api.xro", method="PUT") == 0
     assert [(w.method, w.path, w.payload["Name"]) for w in report.planned] == [("PUT", "Contacts", "Preview Ltd")]
     assert (await engine.run_pass()).counts["contacts"].created == 1  # nothing was acknowledged by the dry run
+
+
+async def test_a_customer_missing_from_a_list_but_still_in_syncro_is_not_taken_as_deleted(
+    syncro_emulator, xero_emulator, open_engine, monkeypatch
+):
+    customer = syncro_emulator.store.add_customer(business_name="Still Here Ltd")
+    engine = await open_engine()
+    await engine.run_pass()
+    real_get_all = engine.syncro.get_all
+
+    async def truncated(path, key, params=None):  # a page lost on the way, say
+        return [r for r in await real_get_all(path, key, params) if r["id"] != customer.id]
+
+    monkeypatch.setattr(engine.syncro, "get_all", truncated)
+
+    report = await engine.run_pass()
+
+    [contact] = xero_emulator.store.records("Contacts")
+    assert contact["ContactStatus"] == "ACTIVE" and report.counts["contacts"].deleted == 0
+    monkeypatch.undo()
+    assert (await engine.run_pass()).xero_calls == 0  # and it is still known as synced
