@@ -70,6 +70,7 @@ class SecretSpec:
     key: str
     env_var: str
     credential: str
+    required: bool = True
 
     @property
     def file_key(self) -> str:
@@ -83,6 +84,8 @@ class SecretSpec:
 SECRETS = (
     SecretSpec("syncro", "api_key", "SYNCRO_XERO_SYNCRO_API_KEY", "syncro_api_key"),
     SecretSpec("xero", "client_secret", "SYNCRO_XERO_XERO_CLIENT_SECRET", "xero_client_secret"),
+    # The key Xero signs webhooks with; without it, Xero webhooks are not received.
+    SecretSpec("xero", "webhook_key", "SYNCRO_XERO_XERO_WEBHOOK_KEY", "xero_webhook_key", required=False),
 )
 
 
@@ -149,6 +152,8 @@ class XeroSettings(_Table):
     grant: Literal["client_credentials", "authorization_code"]
     client_id: str = Field(min_length=1)
     client_secret: SecretStr
+    # Verifies Xero's webhook signatures (x-xero-signature); webhooks are taken as hints to poll.
+    webhook_key: SecretStr | None = None
     tenant_id: str | None = None
     base_url: HttpUrlText = "https://api.xero.com"
     identity_url: HttpUrlText = "https://identity.xero.com"
@@ -291,7 +296,7 @@ def load_config(path: Path, environ: Mapping[str, str] | None = None) -> Config:
         if isinstance(found, list):
             problems += found
             reported.add(spec.path)
-        else:
+        elif found is not None:
             table[spec.key], sources[spec.path] = found
     _default_state_path(raw, environ)
     problems += _cross_field_problems(raw)
@@ -335,7 +340,10 @@ def config_to_safe_dict(config: Config) -> dict[str, Any]:
     data = config.model_dump(mode="json")
     for spec in SECRETS:
         source = config.secret_sources.get(spec.path)
-        data[spec.table][spec.key] = f"*** (from {source})" if source else "***"
+        if source or spec.required:
+            data[spec.table][spec.key] = f"*** (from {source})" if source else "***"
+    if data["sync"]["webhook_token"]:
+        data["sync"]["webhook_token"] = "***"
     for plugin in data["plugins"].values():
         plugin["settings"] = {
             key: "***" if re.search(r"secret|token|password|api_?key", key, re.I) else value
@@ -350,8 +358,9 @@ def _resolve_secret(
     config_dir: Path,
     world_readable: bool,
     environ: Mapping[str, str],
-) -> tuple[str, str] | list[str]:
-    """Take the secret's keys out of ``table``; ``(value, source)`` or the problems found."""
+) -> tuple[str, str] | list[str] | None:
+    """Take the secret's keys out of ``table``; ``(value, source)``, the problems found, or None for
+    an optional secret given nowhere."""
     inline = table.pop(spec.key, None)
     file_name = table.pop(spec.file_key, None)
     problems = []
@@ -378,6 +387,8 @@ def _resolve_secret(
         return _read_secret_file(spec, config_dir / file_name, f"{spec.file_key} {file_name}")
     if inline:
         return inline, "config file"
+    if not spec.required:
+        return None
     return [
         f"{spec.path}: required; give it as a systemd credential "
         f"(LoadCredential={spec.credential}:PATH), in ${spec.env_var}, "

@@ -57,6 +57,8 @@ class Engine:
         client_secret = config.xero.client_secret.get_secret_value()
         register_secret(api_key)
         register_secret(client_secret)
+        if config.xero.webhook_key:
+            register_secret(config.xero.webhook_key.get_secret_value())
         state = await State.open(config.state.path, clock)
         session = aiohttp.ClientSession()
         syncro = SyncroClient(

@@ -53,7 +53,8 @@ class Daemon:
         watchdog = asyncio.create_task(_watchdog())
         hints = None
         if config.sync.webhook_port:
-            hints = HintListener(config.sync.webhook_port, config.sync.webhook_token, self._hinted)
+            key = config.xero.webhook_key.get_secret_value() if config.xero.webhook_key else None
+            hints = HintListener(config.sync.webhook_port, config.sync.webhook_token, self._hinted, key)
             await hints.start()
         sdnotify.ready()
         log.info("started; a pass every %ss", config.sync.interval_seconds)
