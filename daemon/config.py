@@ -215,6 +215,13 @@ class SyncSettings(_Table):
         return self
 
 
+class MetricsSettings(_Table):
+    """``[metrics]``: Prometheus metrics, liveness and a status page on 127.0.0.1."""
+
+    # 0 switches them off.
+    port: int = Field(0, ge=0, le=65535)
+
+
 class LoggingSettings(_Table):
     """``[logging]``."""
 
@@ -242,6 +249,7 @@ class Config(_Table):
     state: StateSettings = StateSettings()
     sync: SyncSettings = SyncSettings()
     logging: LoggingSettings = LoggingSettings()
+    metrics: MetricsSettings = MetricsSettings()
     plugins: dict[str, PluginSection] = {}
 
     _secret_sources: dict[str, str] = PrivateAttr(default_factory=dict)

@@ -17,6 +17,8 @@ from . import sdnotify
 from .config import ConfigError, load_config
 from .engine import Engine
 from .hints import HintListener
+from .metrics import Metrics, MetricsServer
+from .reports import status_data
 from .plugin_loader import check_config
 from .sync_pass import PassReport
 
@@ -56,6 +58,12 @@ class Daemon:
             key = config.xero.webhook_key.get_secret_value() if config.xero.webhook_key else None
             hints = HintListener(config.sync.webhook_port, config.sync.webhook_token, self._hinted, key)
             await hints.start()
+        metrics = Metrics()
+        server = None
+        if config.metrics.port:
+            server = MetricsServer(metrics, config.metrics.port, config.sync.interval_seconds,
+                                   lambda: status_data(engine.config))
+            await server.start()
         sdnotify.ready()
         log.info("started; a pass every %ss", config.sync.interval_seconds)
         try:
@@ -70,6 +78,8 @@ class Daemon:
                     break
                 self.passes += 1
                 _report_status(pass_task)
+                if not pass_task.cancelled() and pass_task.exception() is None:
+                    metrics.observe(pass_task.result(), engine.xero.stats)
                 self._wake.clear()
                 try:
                     await asyncio.wait_for(self._wake.wait(), timeout=engine.config.sync.interval_seconds)
@@ -86,6 +96,8 @@ class Daemon:
             watchdog.cancel()
             if hints is not None:
                 await hints.stop()
+            if server is not None:
+                await server.stop()
             await engine.close()
             for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
                 loop.remove_signal_handler(signum)

@@ -93,3 +93,32 @@ def test_a_syncro_webhook_hint_runs_a_pass_now_instead_of_at_the_interval(tmp_pa
         daemon.wait(timeout=30)
         sock.close()
     assert [c["Name"] for c in live_emulators.call(lambda: live_emulators.xero.store.records("Contacts"))] == ["Hinted Ltd"]
+
+
+def test_run_serves_prometheus_metrics_liveness_and_a_status_page(tmp_path, live_emulators, live_config):
+    import json
+    import urllib.request
+
+    port = free_port()
+    live_emulators.call(lambda: live_emulators.syncro.store.add_customer(business_name="Measured Ltd"))
+    config = live_config(sections={"metrics": {"port": port}})
+    notify_path = tmp_path / "notify.sock"
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    sock.bind(str(notify_path))
+    daemon = subprocess.Popen(
+        [sys.executable, "-c", "from syncro_xero.cli import main; main()", "run", "--config", str(config)],
+        env={**os.environ, "NOTIFY_SOCKET": str(notify_path)}, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )
+    try:
+        wait_for(sock, "STATUS=last pass: 1 written")
+        metrics = urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5).read().decode()
+        health = urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=5).status
+        status = json.loads(urllib.request.urlopen(f"http://127.0.0.1:{port}/status", timeout=5).read())
+    finally:
+        daemon.terminate()
+        daemon.wait(timeout=30)
+        sock.close()
+    assert 'syncro_xero_records_total{outcome="created",plugin="contacts"} 1.0' in metrics
+    assert 'syncro_xero_passes_total{result="ok"} 1.0' in metrics
+    assert health == 200
+    assert [p["name"] for p in status["plugins"] if p["enabled"]] == ["contacts"]
