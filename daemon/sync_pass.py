@@ -160,13 +160,13 @@ class PassRun:
         reported, and the features that need it will park their own records."""
         for feature in features:
             ctx = Context(self, feature.name, self.engine.plugins.settings.get(feature.name), None)
-            counts = self.report.counts.setdefault(feature.name, PassCounts())
             try:
                 await self._guard(feature.prepare(ctx))
             except (Park, XeroRejected) as exc:
-                counts.notes.append(f"not ready: {exc}")
+                ctx.notes.append(f"not ready: {exc}")
                 log.warning("feature %s not ready: %s", feature.name, exc)
-            counts.notes.extend(ctx.notes)
+            if ctx.notes:
+                self.report.counts.setdefault(feature.name, PassCounts()).notes.extend(ctx.notes)
 
     def _reachable(self) -> None:
         if self._unreachable:
