@@ -205,7 +205,6 @@ class PassRun:
                 await self.state.runs.finish(run_id, outcome, counts.as_dict(), error)
 
     async def _run_reverse(self, feature: Feature) -> None:
-        counts = self.report.counts.setdefault(feature.name, PassCounts())
         for resource in feature.xero_resources:
             cursor_name = f"xero:{resource}:{feature.name}"
             cursor = await self.state.cursors.get(cursor_name)
@@ -223,11 +222,13 @@ class PassRun:
             detected = detect(
                 "xero", resource, records, acked, complete=False, id_field=id_field, updated_field="UpdatedDateUTC"
             )
-            await self._dispatch(feature, detected, reverse=True)
+            pending = await self._dispatch(feature, detected, reverse=True)
             if not self.dry_run:
-                newest = max((parse_instant(r["UpdatedDateUTC"]) for r in records if r.get("UpdatedDateUTC")), default=None)
-                await self.state.cursors.set(cursor_name, (newest or started).isoformat())
-        counts.notes.append(f"polled Xero {', '.join(feature.xero_resources)}")
+                stamps = [parse_instant(r["UpdatedDateUTC"]) for r in records if r.get("UpdatedDateUTC")]
+                held = [parse_instant(p.updated_at) for p in pending if p.updated_at]
+                # never past a change still waiting: the next If-Modified-Since must return it again
+                target = min(held) - timedelta(seconds=1) if held else max(stamps, default=started)
+                await self.state.cursors.set(cursor_name, target.isoformat())
 
     # -- dispatching ---------------------------------------------------------------------------
     async def _dispatch(

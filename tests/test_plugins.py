@@ -153,3 +153,38 @@ async def test_xero_changes_flow_back_to_a_reverse_feature_by_if_modified_since(
     ]
     gets = xero_emulator.access_log.matching(method="GET", path="/api.xro/2.0/Contacts")
     assert gets and all("if-modified-since" in entry.headers for entry in gets)
+
+
+async def test_a_xero_change_a_reverse_feature_defers_comes_back_at_the_next_pass(
+    make_config, open_engine, xero_emulator, fake_clock
+):
+    from syncro_xero import Change, Context, Defer, Feature, hookimpl
+
+    seen: list[str] = []
+
+    class Patient(Feature):
+        name = "patient"
+        xero_resources = ("Contacts",)
+
+        async def reverse(self, change: Change, ctx: Context) -> None:
+            seen.append(change.current["Name"])
+            if len(seen) == 1:
+                raise Defer("not yet")
+
+    class Plugin:
+        @staticmethod
+        @hookimpl
+        def syncro_xero_feature():
+            return Patient()
+
+    engine = await open_engine(make_config(plugins={}), extra_plugins=[("patient", Plugin())])
+    await engine.run_pass()  # starts the cursor
+    fake_clock.advance(60)
+    xero_emulator.store.insert("Contacts", Name="Later Ltd")
+
+    first = await engine.run_pass()
+    fake_clock.advance(60)
+    second = await engine.run_pass()
+
+    assert first.counts["patient"].waiting == 1
+    assert seen == ["Later Ltd", "Later Ltd"] and second.counts["patient"].unchanged == 1
