@@ -168,7 +168,7 @@ async def test_a_xero_change_a_reverse_feature_defers_comes_back_at_the_next_pas
 
         async def reverse(self, change: Change, ctx: Context) -> None:
             seen.append(change.current["Name"])
-            if len(seen) == 1:
+            if seen.count("Later Ltd") == 1 and change.current["Name"] == "Later Ltd":
                 raise Defer("not yet")
 
     class Plugin:
@@ -181,10 +181,12 @@ async def test_a_xero_change_a_reverse_feature_defers_comes_back_at_the_next_pas
     await engine.run_pass()  # starts the cursor
     fake_clock.advance(60)
     xero_emulator.store.insert("Contacts", Name="Later Ltd")
+    fake_clock.advance(30)
+    xero_emulator.store.insert("Contacts", Name="Newer Ltd")  # handled, and newer than the deferred one
 
     first = await engine.run_pass()
     fake_clock.advance(60)
-    second = await engine.run_pass()
+    await engine.run_pass()
 
     assert first.counts["patient"].waiting == 1
-    assert seen == ["Later Ltd", "Later Ltd"] and second.counts["patient"].unchanged == 1
+    assert sorted(seen) == ["Later Ltd", "Later Ltd", "Newer Ltd"]
