@@ -102,3 +102,23 @@ async def session():  # noqa: ANN201
 
     async with aiohttp.ClientSession() as client_session:
         yield client_session
+
+
+@pytest.fixture
+def xero(xero_emulator):  # noqa: ANN001, ANN201
+    """The strict Xero emulator, by its short name in the emulator's own tests."""
+    return xero_emulator
+
+
+@pytest.fixture
+async def client(xero):  # noqa: ANN001, ANN201
+    """A client of the emulator's default tenant, with a token issued directly."""
+    from syncro_xero.emulators.xero.testing import XeroTestClient
+
+    async with XeroTestClient(xero) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def acme(xero):  # noqa: ANN001, ANN201
+    return xero.store.insert("Contacts", Name="Acme Ltd")

@@ -44,3 +44,8 @@ def xero_balance(xero_emulator, customer) -> Decimal:  # noqa: ANN001
 
 def assert_balances_agree(syncro_emulator, xero_emulator, customer) -> None:  # noqa: ANN001
     assert xero_balance(xero_emulator, customer) == syncro_balance(syncro_emulator.store, customer)
+
+
+def errors(element: dict) -> list[str]:
+    """The validation messages of one element of a Xero answer."""
+    return [e["Message"] for e in element["ValidationErrors"]]

@@ -2,9 +2,7 @@
 
 import json
 
-import aiohttp
 import pytest
-
 from helpers import free_port
 from syncro_xero.hints import HintListener, xero_signature
 

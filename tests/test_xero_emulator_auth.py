@@ -16,12 +16,6 @@ SECRET = {"client_id": "test-client-id", "client_secret": "test-client-secret"}
 
 
 @pytest.fixture
-async def xero(fake_clock):
-    async with strict_emulator(fake_clock, SPECS) as emulator:
-        yield emulator
-
-
-@pytest.fixture
 async def http():
     async with aiohttp.ClientSession() as session:
         yield session

@@ -1,33 +1,8 @@
 """Xero emulator: BankTransactions, and the Overpayments and Prepayments they open."""
 
 from decimal import Decimal
-from pathlib import Path
 
-import pytest
-from syncro_xero.emulators.xero.testing import XeroTestClient, strict_emulator
-
-SPECS = Path(__file__).parent / "specs"
-
-
-@pytest.fixture
-async def xero(fake_clock):
-    async with strict_emulator(fake_clock, SPECS) as emulator:
-        yield emulator
-
-
-@pytest.fixture
-async def client(xero):
-    async with XeroTestClient(xero) as c:
-        yield c
-
-
-@pytest.fixture
-def acme(xero):
-    return xero.store.insert("Contacts", Name="Acme Ltd")
-
-
-def errors(element):
-    return [e["Message"] for e in element["ValidationErrors"]]
+from helpers import errors
 
 
 def off_spec(xero, *fragments):

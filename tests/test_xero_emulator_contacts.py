@@ -2,33 +2,15 @@
 
 from datetime import date
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
-from syncro_xero.emulators.xero.testing import XeroTestClient, strict_emulator
+from helpers import errors
 
-SPECS = Path(__file__).parent / "specs"
 ZERO = "00000000-0000-0000-0000-000000000000"
 DUPLICATE_NAME = (
     "The contact name Acme Ltd is already assigned to another contact. "
     "The contact name must be unique across all active contacts."
 )
-
-
-@pytest.fixture
-async def xero(fake_clock):
-    async with strict_emulator(fake_clock, SPECS) as emulator:
-        yield emulator
-
-
-@pytest.fixture
-async def client(xero):
-    async with XeroTestClient(xero) as c:
-        yield c
-
-
-def errors(element):
-    return [e["Message"] for e in element["ValidationErrors"]]
 
 
 def off_spec(xero, *fragments):

@@ -1,34 +1,10 @@
 """Xero emulator: CreditNotes — totals and numbers, allocations to invoices, refunds, store credit."""
 
 from decimal import Decimal
-from pathlib import Path
 
-import pytest
-from syncro_xero.emulators.xero.testing import XeroTestClient, strict_emulator
+from helpers import errors
 
-SPECS = Path(__file__).parent / "specs"
 OVER = "Credit Note cannot be allocated as amount is greater than amount outstanding"
-
-
-@pytest.fixture
-async def xero(fake_clock):
-    async with strict_emulator(fake_clock, SPECS) as emulator:
-        yield emulator
-
-
-@pytest.fixture
-async def client(xero):
-    async with XeroTestClient(xero) as c:
-        yield c
-
-
-@pytest.fixture
-def acme(xero):
-    return xero.store.insert("Contacts", Name="Acme Ltd")
-
-
-def errors(element):
-    return [e["Message"] for e in element["ValidationErrors"]]
 
 
 def document(contact, kind, amount, status="AUTHORISED", **kw):

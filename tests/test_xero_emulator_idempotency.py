@@ -11,18 +11,6 @@ SPECS = Path(__file__).parent / "specs"
 ACME = {"Contacts": [{"Name": "Acme Ltd", "ContactNumber": "SYN-1"}]}
 
 
-@pytest.fixture
-async def xero(fake_clock):
-    async with strict_emulator(fake_clock, SPECS) as emulator:
-        yield emulator
-
-
-@pytest.fixture
-async def client(xero):
-    async with XeroTestClient(xero) as c:
-        yield c
-
-
 def keyed(key):
     return {"headers": {"Idempotency-Key": key}}
 

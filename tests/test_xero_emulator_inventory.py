@@ -1,29 +1,9 @@
 """Xero emulator: tracked inventory — bills, invoices and credit notes move QuantityOnHand and cost."""
 
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
-from syncro_xero.emulators.xero.testing import XeroTestClient, strict_emulator
-
-SPECS = Path(__file__).parent / "specs"
-
-
-@pytest.fixture
-async def xero(fake_clock):
-    async with strict_emulator(fake_clock, SPECS) as emulator:
-        yield emulator
-
-
-@pytest.fixture
-async def client(xero):
-    async with XeroTestClient(xero) as c:
-        yield c
-
-
-@pytest.fixture
-def acme(xero):
-    return xero.store.insert("Contacts", Name="Acme Ltd")
+from helpers import errors
 
 
 @pytest.fixture
@@ -31,10 +11,6 @@ def ssd(xero):
     return xero.store.insert("Items", Code="SSD", Name="SSD 1TB", InventoryAssetAccountCode="630",
                              PurchaseDetails={"UnitPrice": 5, "COGSAccountCode": "310", "TaxType": "INPUT2"},
                              SalesDetails={"UnitPrice": 9, "AccountCode": "200", "TaxType": "OUTPUT2"})
-
-
-def errors(element):
-    return [e["Message"] for e in element["ValidationErrors"]]
 
 
 def doc(contact, kind, quantity, status="AUTHORISED", **line):

@@ -2,36 +2,18 @@
 
 from datetime import date
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
-from syncro_xero.emulators.xero.testing import XeroTestClient, strict_emulator
+from helpers import errors
 
-SPECS = Path(__file__).parent / "specs"
 ZERO = "00000000-0000-0000-0000-000000000000"
 STATUS_ERROR = "Invoice not of valid status for modification"
 EDIT_LOCKED = "This document cannot be edited as it has a payment or credit note allocated to it."
 
 
 @pytest.fixture
-async def xero(fake_clock):
-    async with strict_emulator(fake_clock, SPECS) as emulator:
-        yield emulator
-
-
-@pytest.fixture
-async def client(xero):
-    async with XeroTestClient(xero) as c:
-        yield c
-
-
-@pytest.fixture
 def acme(xero):
     return xero.store.insert("Contacts", Name="Acme Ltd", ContactNumber="SYN-1")
-
-
-def errors(element):
-    return [e["Message"] for e in element["ValidationErrors"]]
 
 
 def line(amount=100, **kw):

@@ -11,18 +11,6 @@ from syncro_xero.emulators.xero.testing import XeroTestClient, strict_emulator
 SPECS = Path(__file__).parent / "specs"
 
 
-@pytest.fixture
-async def xero(fake_clock):
-    async with strict_emulator(fake_clock, SPECS) as emulator:
-        yield emulator
-
-
-@pytest.fixture
-async def client(xero):
-    async with XeroTestClient(xero) as c:
-        yield c
-
-
 async def test_every_answered_tenant_call_carries_the_three_remaining_headers(client):
     _, first, _ = await client.get("/Organisation")
     _, second, _ = await client.get("/Organisation")

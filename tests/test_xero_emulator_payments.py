@@ -2,34 +2,10 @@
 
 from datetime import date
 from decimal import Decimal
-from pathlib import Path
 
-import pytest
-from syncro_xero.emulators.xero.testing import XeroTestClient, strict_emulator
+from helpers import errors
 
-SPECS = Path(__file__).parent / "specs"
 EXCEEDS = "Payment amount exceeds the amount outstanding on this document"
-
-
-@pytest.fixture
-async def xero(fake_clock):
-    async with strict_emulator(fake_clock, SPECS) as emulator:
-        yield emulator
-
-
-@pytest.fixture
-async def client(xero):
-    async with XeroTestClient(xero) as c:
-        yield c
-
-
-@pytest.fixture
-def acme(xero):
-    return xero.store.insert("Contacts", Name="Acme Ltd")
-
-
-def errors(element):
-    return [e["Message"] for e in element["ValidationErrors"]]
 
 
 def seed_invoice(xero, contact, amount=100, status="AUTHORISED", **kw):

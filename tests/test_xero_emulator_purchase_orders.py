@@ -1,33 +1,14 @@
 """Xero emulator: PurchaseOrders — create, update, approve, bill; numbers, contacts, lists."""
 
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
-from syncro_xero.emulators.xero.testing import XeroTestClient, strict_emulator
-
-SPECS = Path(__file__).parent / "specs"
-
-
-@pytest.fixture
-async def xero(fake_clock):
-    async with strict_emulator(fake_clock, SPECS) as emulator:
-        yield emulator
-
-
-@pytest.fixture
-async def client(xero):
-    async with XeroTestClient(xero) as c:
-        yield c
+from helpers import errors
 
 
 @pytest.fixture
 def supplier(xero):
     return xero.store.insert("Contacts", Name="Parts Ltd")
-
-
-def errors(element):
-    return [e["Message"] for e in element["ValidationErrors"]]
 
 
 def order(contact, **kw):

@@ -1,29 +1,13 @@
 """Xero emulator: where/order, paging, If-Modified-Since, IDs, searchTerm, includeArchived, summaryOnly."""
 
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from syncro_xero.emulators.xero.errors import XeroError
 from syncro_xero.emulators.xero.query import compile_order, compile_where
 from syncro_xero.emulators.xero.resources_contacts import CONTACT
 from syncro_xero.emulators.xero.resources_items import ITEM
-from syncro_xero.emulators.xero.testing import XeroTestClient, strict_emulator
 from syncro_xero.emulators.xero.wire import parse_datetime
-
-SPECS = Path(__file__).parent / "specs"
-
-
-@pytest.fixture
-async def xero(fake_clock):
-    async with strict_emulator(fake_clock, SPECS) as emulator:
-        yield emulator
-
-
-@pytest.fixture
-async def client(xero):
-    async with XeroTestClient(xero) as c:
-        yield c
 
 
 def names(body, key="Contacts"):

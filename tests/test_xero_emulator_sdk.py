@@ -4,12 +4,10 @@ import asyncio
 import time
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
-from pathlib import Path
 
 import aiohttp
 import pytest
 import urllib3
-from syncro_xero.emulators.xero.testing import strict_emulator
 from xero_python.accounting import (
     Account,
     AccountingApi,
@@ -36,14 +34,6 @@ from xero_python.exceptions.http_status_exceptions import (
     RateLimitException,
 )
 from xero_python.identity import IdentityApi
-
-SPECS = Path(__file__).parent / "specs"
-
-
-@pytest.fixture
-async def xero(fake_clock):
-    async with strict_emulator(fake_clock, SPECS) as emulator:
-        yield emulator
 
 
 async def sdk_client(xero) -> ApiClient:

@@ -3,23 +3,10 @@
 from decimal import Decimal
 from pathlib import Path
 
-import pytest
 from syncro_xero.emulators.xero import XeroConfig
 from syncro_xero.emulators.xero.testing import XeroTestClient, strict_emulator
 
 SPECS = Path(__file__).parent / "specs"
-
-
-@pytest.fixture
-async def xero(fake_clock):
-    async with strict_emulator(fake_clock, SPECS) as emulator:
-        yield emulator
-
-
-@pytest.fixture
-async def client(xero):
-    async with XeroTestClient(xero) as c:
-        yield c
 
 
 def errors(body):

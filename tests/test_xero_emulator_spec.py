@@ -2,17 +2,10 @@
 
 from pathlib import Path
 
-import pytest
 from syncro_xero.emulators.xero.spec import Exchange, SpecChecker, load_spec
-from syncro_xero.emulators.xero.testing import XeroTestClient, strict_emulator
+from syncro_xero.emulators.xero.testing import XeroTestClient
 
 SPECS = Path(__file__).parent / "specs"
-
-
-@pytest.fixture
-async def xero(fake_clock):
-    async with strict_emulator(fake_clock, SPECS) as emulator:
-        yield emulator
 
 
 def routes(xero):
