@@ -110,6 +110,11 @@ class Feature:
     syncro_resources: ClassVar[tuple[str, ...]] = ()
     #: Xero resources whose changes flow back through :meth:`reverse` (polled with If-Modified-Since).
     xero_resources: ClassVar[tuple[str, ...]] = ()
+    #: Query parameters of that poll, by resource, e.g. ``{"Contacts": {"includeArchived": "true"}}``.
+    xero_params: ClassVar[dict[str, dict[str, str]]] = {}
+    #: Handle Xero's changes before any feature handles Syncro's (from the second pass on): for a
+    #: feature whose Xero records a Syncro feature would otherwise overwrite before it reads them.
+    reverse_first: ClassVar[bool] = False
     #: Features that must be enabled and run before this one in every pass.
     depends_on: ClassVar[tuple[str, ...]] = ()
     #: Features that, when enabled, run before this one (an order, not a requirement).

@@ -160,7 +160,9 @@ def _load(
         )
         if info[name].enabled:
             _register(manager, info[name], entry_point.load)
-    for name, plugin in extra:
+    for name, plugin in extra:  # given directly: it takes the place of an installed plugin of that name
+        if manager.get_plugin(name) is not None:
+            manager.unregister(name=name)
         info[name] = PluginInfo(name=name, module=repr(plugin), distribution=None, version=None, enabled=True)
         _register(manager, info[name], lambda plugin=plugin: plugin)
 

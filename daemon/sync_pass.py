@@ -124,11 +124,14 @@ class PassRun:
             if not self.dry_run:
                 self.report.recovered = await self.writer.recover()
             await self._prepare(self.engine.plugins.features)  # what the chosen features rely on, too
+            first = [f for f in features if f.xero_resources and f.reverse_first and await self._polled_before(f)]
+            for feature in first:
+                await self._run_reverse(feature)
             for feature in features:
                 if feature.syncro_resources:
                     await self._run_feature(feature)
             for feature in features:
-                if feature.xero_resources:
+                if feature.xero_resources and feature not in first:
                     await self._run_reverse(feature)
         except PassAborted as exc:
             self.report.error = str(exc)
@@ -204,6 +207,13 @@ class PassRun:
                 outcome = "failed" if error else ("partial" if counts.parked or counts.waiting else "ok")
                 await self.state.runs.finish(run_id, outcome, counts.as_dict(), error)
 
+    async def _polled_before(self, feature: Feature) -> bool:
+        """Whether every Xero cursor of the feature has started (its first pass starts them)."""
+        for resource in feature.xero_resources:
+            if await self.state.cursors.get(f"xero:{resource}:{feature.name}") is None:
+                return False
+        return True
+
     async def _run_reverse(self, feature: Feature) -> None:
         for resource in feature.xero_resources:
             cursor_name = f"xero:{resource}:{feature.name}"
@@ -214,9 +224,9 @@ class PassRun:
                 if not self.dry_run:
                     await self.state.cursors.set(cursor_name, started.isoformat())
                 continue
-            records = await self._guard(
-                self.engine.xero.get(resource, if_modified_since=datetime.fromisoformat(cursor) - timedelta(seconds=1))
-            )
+            since = datetime.fromisoformat(cursor) - timedelta(seconds=1)
+            params = feature.xero_params.get(resource)
+            records = await self._guard(self.engine.xero.get(resource, params=params, if_modified_since=since))
             acked = await self.state.records.all(feature.name, "xero", resource)
             id_field = ID_FIELDS.get(resource, "ID")
             detected = detect(

@@ -75,7 +75,8 @@ def syncro_web_root(api_url: str) -> str:
     return f"{parts.scheme}://{parts.netloc}"
 
 
-def _format(template: str, invoice: dict[str, Any]) -> str:
+def fill(template: str, invoice: dict[str, Any]) -> str:
+    """``template`` (``"{po_number}"``) filled with the invoice's fields, None as "", stripped."""
     try:
         return template.format(**{k: ("" if v is None else v) for k, v in invoice.items()}).strip()
     except (KeyError, IndexError, ValueError):
@@ -169,13 +170,13 @@ class Invoices(Feature):
             "Status": "DRAFT" if draft else settings.status,
         }
         if negative:
-            payload["CreditNoteNumber"] = _format(settings.credit_note_number_format, invoice)
+            payload["CreditNoteNumber"] = fill(settings.credit_note_number_format, invoice)
         else:
-            payload["InvoiceNumber"] = _format(settings.invoice_number_format, invoice)
+            payload["InvoiceNumber"] = fill(settings.invoice_number_format, invoice)
             if invoice.get("due_date"):
                 payload["DueDate"] = day(invoice["due_date"])
             payload["Url"] = f"{syncro_web_root(ctx.syncro.api_url)}/invoices/{invoice['id']}"
-        if reference := _format(settings.reference_format, invoice):
+        if reference := fill(settings.reference_format, invoice):
             payload["Reference"] = reference[:255]
         return payload
 

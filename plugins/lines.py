@@ -22,6 +22,8 @@ from typing import Any, Literal
 from syncro_xero.money import to_decimal
 
 CENT = Decimal("0.01")
+#: The description of the line :func:`settle` adds; never a line of the source document.
+ROUNDING_DESCRIPTION = "Rounding (to match Syncro's total)"
 FOUR_PLACES = Decimal("0.0001")
 ZERO = Decimal("0")
 
@@ -154,7 +156,7 @@ def settle(
         rounding_tax = tax_gap
     if subtotal_gap or rounding_tax:
         rounding = {
-            "Description": "Rounding (to match Syncro's total)",
+            "Description": ROUNDING_DESCRIPTION,
             "Quantity": Decimal("1"),
             "UnitAmount": subtotal_gap,
             "AccountCode": rounding_account,

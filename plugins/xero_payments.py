@@ -168,6 +168,7 @@ class XeroPayments(Feature):
     description = "Xero payments and batch payments on Syncro's invoices -> Syncro payments (split)"
     xero_resources = ("Payments",)
     depends_on = ("invoices",)
+    runs_after = ("xero_invoices",)  # an invoice edited in Xero reaches Syncro before its payment
     Settings = XeroPaymentsSettings
 
     def wants(self, change: Change, ctx: Context) -> bool:
