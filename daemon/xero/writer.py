@@ -204,13 +204,13 @@ class XeroWriter:
             feature=feature,
             extra=extra if extra is not None else (link.extra if link else {}),
         )
-        lookup = natural_key_lookup(resource, number)
-        if link is None:
+        if link is None:  # only a create is looked up after a crash; an update is simply sent again
+            lookup = natural_key_lookup(resource, number)
             write = Write(feature, entity, str(syncro_id), "create", "PUT", resource, payload, lookup, params, new_link)
             outcome = "created"
         else:
             body = {**payload, id_field: link.xero_id}
-            write = Write(feature, entity, str(syncro_id), "update", "POST", resource, body, lookup, params, new_link)
+            write = Write(feature, entity, str(syncro_id), "update", "POST", resource, body, None, params, new_link)
             outcome = "updated"
         result = await self.write(write)
         return replace(new_link, xero_id=str(result.get(id_field, link.xero_id if link else ""))), outcome
