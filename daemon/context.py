@@ -84,10 +84,9 @@ class Context:
         lookup: Lookup | None = None,
         link: Link | None = None,
         params: dict[str, str] | None = None,
-        bare: bool = False,
     ) -> dict[str, Any]:
-        """One journaled write that is not a plain upsert (void, allocate, pay, ...); ``bare`` sends
-        ``payload`` as the whole body instead of inside the resource's envelope."""
+        """One journaled write that is not a plain upsert (void, allocate, pay, ...); ``payload`` is
+        one record, sent in the shape the spec takes for ``method path``."""
         write = Write(
             feature=self.feature,
             entity=entity,
@@ -99,7 +98,6 @@ class Context:
             lookup=lookup,
             params=tuple(sorted((params or {}).items())),
             link=link,
-            bare=bare,
         )
         result = await self._run.writer.write(write)
         self._run.forget_xero_list(write.resource)
@@ -142,8 +140,13 @@ class Context:
         return await self._run.xero_list(resource, params)
 
     async def xero_record(self, resource: str, xero_id: str) -> dict[str, Any] | None:
-        """One Xero record as it is now (``"Invoices"``, id or number), not cached; None if absent."""
+        """One Xero record as it is now (``"Invoices"``, its id), not cached; None if absent."""
         return await self._run.xero_record(resource, xero_id)
+
+    async def xero_record_by_number(self, resource: str, number: str) -> dict[str, Any] | None:
+        """One Xero record by its number (Contacts, CreditNotes, Invoices, Items' code, PurchaseOrders),
+        found the way the spec allows; not cached; None if absent."""
+        return await self._run.xero_record_by_number(resource, number)
 
     async def syncro_record(self, resource: str, record_id: str | int) -> dict[str, Any]:
         """One Syncro record in full (its detail view), fetched once per pass."""

@@ -110,6 +110,7 @@ class PassRun:
         self._unreachable = unreachable
         self._fetches: dict[tuple[str, datetime | None, bool], asyncio.Task[Fetched]] = {}
         self._details: dict[tuple[str, str], asyncio.Task[dict[str, Any]]] = {}
+        self._relisted: dict[str, asyncio.Task[list[dict[str, Any]]]] = {}
         self._xero_lists: dict[tuple[str, tuple[tuple[str, str], ...]], asyncio.Task[list[dict[str, Any]]]] = {}
         self._ensured: dict[tuple[str, str], asyncio.Task[None]] = {}
         self.memo: dict[str, dict[str, Any]] = {}
@@ -349,7 +350,18 @@ class PassRun:
 
     async def _still_there(self, resource: SyncroResource, record_id: str) -> bool:
         """A deletion is inferred from a record's absence in a full scan (Syncro keeps no tombstones,
-        syncro-api.md §5): before a feature voids or archives anything, ask for the record itself."""
+        syncro-api.md §5): before a feature voids or archives anything, ask for the record itself,
+        or, where the API has no such request, read the list again."""
+        if not resource.has_detail:
+            if resource.name not in self._relisted:
+                self._relisted[resource.name] = asyncio.create_task(
+                    self.syncro.get_all(resource.path, resource.list_key, resource.params)
+                )
+            listed = await self._guard(self._relisted[resource.name])
+            if all(str(record.get("id")) != record_id for record in listed):
+                return False
+            log.warning("Syncro %s %s was missing from a list but is there again; not deleted", resource.name, record_id)
+            return True
         try:
             await self._guard(self.syncro_record(resource.name, record_id))
         except SyncroNotFound:
@@ -429,6 +441,9 @@ class PassRun:
 
     async def xero_record(self, resource: str, xero_id: str) -> dict[str, Any] | None:
         return await self._guard(self.engine.xero.get_one(f"{resource}/{xero_id}"))
+
+    async def xero_record_by_number(self, resource: str, number: str) -> dict[str, Any] | None:
+        return await self._guard(self.engine.xero.get_by_number(resource, number))
 
     async def ensure(self, feature_name: str, record_id: str) -> None:
         """Run ``feature_name``'s handler on one record now, once per pass (a dependency)."""

@@ -40,6 +40,8 @@ HEADER = ("customer_id", "number", "date", "due_date", "ticket_id", "location_id
 #: PUT /invoices/{id}/line_items/{id} parameters (§2.4) read back on a line (line_discount_percent as discount_percent).
 LINE = ("item", "name", "quantity", "price", "cost", "taxable", "tax_rate_id", "product_id", "line_discount_percent",
         "discount_dollars")
+#: Line fields the request schemas type as numbers.
+NUMBERS = ("quantity", "price", "cost")
 PutSends = Literal["changes", "all"]
 
 
@@ -133,8 +135,24 @@ async def _line_fields(key: LineKey, have: LineKey | None, line: dict[str, Any] 
     if mapping.items and (have is None or key[ITEM] != have[ITEM]):
         out["product_id"] = await _product(key, invoice, ctx)
     if have is None or key[TAX] != have[TAX]:
-        out["taxable"], out["tax_rate_id"] = syncro_tax(key, mapping.taxes, customer_rate, invoice)
+        out["taxable"], rate = syncro_tax(key, mapping.taxes, customer_rate, invoice)
+        if rate is None and line is not None and line.get("tax_rate_id") is not None:
+            rate = _customer_rate_named(key, customer_rate, invoice)
+        if rate is not None:
+            out["tax_rate_id"] = rate
     return out
+
+
+def _customer_rate_named(key: LineKey, customer_rate: Any, invoice: dict[str, Any]) -> Any:
+    """The customer's own rate, named on a line that has another: the spec's ``tax_rate_id`` is not
+    nullable, so a line's rate cannot be removed, only replaced by the one it would fall back to."""
+    if customer_rate is None:
+        raise Park(
+            f"Line '{key[DESCRIPTION]}' of invoice {invoice.get('number')} must lose its own Syncro tax rate to have "
+            f"Xero's tax type {key[TAX]}, and Syncro's API has no documented way to remove a line's tax rate. Nothing "
+            "was written to Syncro. Remove the line's tax rate in Syncro by hand, then retry."
+        )
+    return customer_rate
 
 
 def syncro_tax(key: LineKey, taxes: TaxMap, customer_rate: Any, invoice: dict[str, Any]) -> tuple[bool, Any]:
@@ -216,6 +234,10 @@ class SyncroWriter:
         # "all" also sends every other writable field as Syncro has it now.
         if self.put_sends == "changes":
             return changes
+        # The request schemas type no field nullable and a line's price, cost and quantity as numbers,
+        # which Syncro reads back as strings: a null stays out (it is null either way), numbers go as numbers.
         now = {name: current.get("discount_percent" if name == "line_discount_percent" else name) for name in fields}
+        now = {name: value for name, value in now.items() if value is not None}
         now.update({name: day(now[name]) for name in ("date", "due_date") if name in now})
+        now.update({name: Decimal(str(now[name])) for name in NUMBERS if name in now})
         return {**now, **changes}

@@ -195,7 +195,7 @@ class Invoices(Feature):
         number = payload[number_field]
         linked = await ctx.link(entity, change.record_id)
         if linked is None and any(m in text for m in NUMBER_TAKEN):
-            existing = await ctx.xero_record(resource, number)
+            existing = await ctx.xero_record_by_number(resource, number)
             if existing and existing.get("Contact", {}).get("ContactID") == payload["Contact"]["ContactID"]:
                 id_field = "CreditNoteID" if entity == CREDIT_NOTE else "InvoiceID"
                 await ctx.save_link(Link(entity, change.record_id, existing[id_field], number, None, self.name))

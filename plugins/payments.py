@@ -238,7 +238,7 @@ class Payments(Feature):
             else:
                 path, body = f"Payments/{xero_id}", {"Status": "DELETED"}
             try:
-                await ctx.write(ENTITY, change.record_id, "delete", "POST", path, body, bare=True)
+                await ctx.write(ENTITY, change.record_id, "delete", "POST", path, body)
             except XeroRejected as rejected:
                 raise Park(
                     f"Syncro payment {change.record_id} was deleted, but Xero would not remove its payment "

@@ -233,7 +233,7 @@ class PurchaseOrders(Feature):
                         number: str, ctx: Context, settings: PurchaseOrdersSettings, what: str) -> Link:
         said = "; ".join(rejected.messages)
         if link is None and any(NUMBER_TAKEN in m for m in rejected.messages):
-            existing = await ctx.xero_record("PurchaseOrders", number)
+            existing = await ctx.xero_record_by_number("PurchaseOrders", number)
             if existing and existing["Contact"]["ContactID"] == body["Contact"]["ContactID"]:
                 found = Link(PURCHASE_ORDER, po_id, existing["PurchaseOrderID"], number, None, self.name,
                              {"billed": existing.get("Status") == "BILLED"})

@@ -294,7 +294,9 @@ class XeroContacts(Feature):
         if ctx.dry_run:
             ctx.note(f"would change {', '.join(changes)} of Syncro customer {customer['id']} from Xero")
             return
-        body = {k: customer[k] for k in BODY if k in customer} if settings.put_full_customer else {}
+        # A field Syncro holds as null is left out: the spec's fields are not nullable, and leaving it
+        # out keeps it null whether or not PUT clears what it is not sent.
+        body = {k: customer[k] for k in BODY if customer.get(k) is not None} if settings.put_full_customer else {}
         try:
             await ctx.syncro.put(f"/customers/{customer['id']}", {**body, **changes})
         except SyncroValidationError as refused:

@@ -85,6 +85,43 @@ def _restore_root_logger() -> Iterator[None]:
 SPECS = Path(__file__).parent / "specs"
 
 
+@pytest.fixture(autouse=True)
+def _every_emulator_is_strict(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Every emulator a test starts, however it is made, refuses requests that break the official
+    spec; the test fails on any request or answer that did.
+
+    An emulator test of off-spec input is marked ``off_spec_on_purpose("why")``: its requests are
+    still checked, but answered as without strict mode, and it fails unless one of them was off-spec.
+    """
+    from syncro_xero.emulators.base import Emulator
+
+    on_purpose = request.node.get_closest_marker("off_spec_on_purpose")
+    if on_purpose is not None:
+        assert on_purpose.args, "say why the test sends off-spec requests"
+        monkeypatch.setattr(Emulator, "refuse_off_spec", False)
+    monkeypatch.setattr(XeroEmulator, "default_spec_dir", SPECS)
+    # PENDING (issue 9, helper B): the payments feature's BatchPayments Details is longer than the
+    # 18 characters the spec's description allows; remove this line once that fix is merged.
+    monkeypatch.setattr(XeroEmulator, "tolerated_off_spec", ("BatchPayments/0/Details: ",))
+    monkeypatch.setattr(SyncroEmulator, "default_spec", SPECS / "syncro_swagger.json")
+    # The one undocumented field the daemon sends by default: xero_payments' date_field (UNKNOWN,
+    # syncro-api.md §2.5); named here so that nothing else undocumented passes.
+    monkeypatch.setattr(SyncroEmulator, "default_allow_undocumented", frozenset({"payment_applied_at"}))
+    started: list[Emulator] = []
+    start = Emulator.start
+
+    async def start_and_remember(self: Emulator, *args: Any, **kwargs: Any) -> str:
+        started.append(self)
+        return await start(self, *args, **kwargs)
+
+    monkeypatch.setattr(Emulator, "start", start_and_remember)
+    yield
+    violations = [v for emulator in started for v in emulator.spec_violations]
+    assert not violations, "requests or answers off the official spec:\n" + "\n".join(violations)
+    if on_purpose is not None:
+        assert any(emulator.off_spec_seen for emulator in started), "marked off_spec_on_purpose, but sent none"
+
+
 @pytest.fixture
 async def xero_emulator(fake_clock):  # noqa: ANN001, ANN201
     """The Xero emulator in strict mode: every request the daemon sends, and every answer, is checked

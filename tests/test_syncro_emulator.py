@@ -102,11 +102,13 @@ async def test_meta_carries_exactly_the_keys_the_spec_shows_for_each_list(api, p
     assert (set(body["meta"]) if "meta" in body else None) == meta_keys
 
 
+@pytest.mark.off_spec_on_purpose("routes and methods the spec does not have")
 async def test_unknown_ids_and_routes_answer_404_not_found(api):
     for path in ("/customers/1", "/invoices/999999", "/payments/1", "/products/1", "/no_such_thing"):
         assert await call(api, "GET", path) == (404, {"message": "Not found"})
 
 
+@pytest.mark.off_spec_on_purpose("DELETEs the spec does not have")
 @pytest.mark.parametrize("resource", ["payments", "products", "vendors", "purchase_orders"])
 async def test_resources_without_a_delete_endpoint_answer_404(api, syncro_emulator, resource):
     store = syncro_emulator.store
@@ -122,6 +124,7 @@ async def test_resources_without_a_delete_endpoint_answer_404(api, syncro_emulat
     assert (await call(api, "GET", f"/{resource}/{record_id}"))[0] == 200
 
 
+@pytest.mark.off_spec_on_purpose("bodies Syncro refuses")
 async def test_refusals_use_each_endpoints_422_shape(api, syncro_emulator):
     store = syncro_emulator.store
     service = store.add_product("Remote Support Hour", price_retail="125")
@@ -138,6 +141,7 @@ async def test_refusals_use_each_endpoints_422_shape(api, syncro_emulator):
     assert (status, body) == (422, {"error": "Validation failed: Customer can't be blank"})
 
 
+@pytest.mark.off_spec_on_purpose("parameters of the wrong type")
 async def test_parameters_of_the_wrong_type_are_422(api):
     status, body = await call(api, "GET", "/invoices", ticket_id="abc")
     assert status == 422 and "ticket_id" in body["error"]
@@ -163,6 +167,7 @@ async def test_invoice_per_page_is_honoured_but_capped_at_25(api, syncro_emulato
     assert len(capped["invoices"]) == 25 and capped["meta"] == {"total_pages": 2, "page": 1}
 
 
+@pytest.mark.off_spec_on_purpose("per_page where only the notes mention it")
 async def test_per_page_is_honoured_up_to_100_elsewhere_unless_switched_off(api, syncro_emulator):
     for n in range(120):
         syncro_emulator.store.add_customer(firstname=f"C{n:03d}")

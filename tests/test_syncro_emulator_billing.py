@@ -97,15 +97,17 @@ async def test_post_invoice_takes_line_items_filled_from_products_and_ignores_co
 
 async def test_post_invoice_line_items_are_ignored_when_switched(api, customer, syncro_emulator):
     syncro_emulator.switches.invoice_create_line_items = "ignored"
-    body = (await call(api, "POST", "/invoices", {"customer_id": customer.id, "line_items": [LABOUR]}))[1]
+    labour = {**LABOUR, "price": 75}  # the request schema's price is a number
+    body = (await call(api, "POST", "/invoices", {"customer_id": customer.id, "date": "2026-03-01", "line_items": [labour]}))[1]
     assert body["invoice"]["total"] == "0.0"
 
 
 async def test_invoice_numbers_are_unique(api, store, customer):
     store.add_invoice(customer.id, number="5000")
-    status, body = await call(api, "POST", "/invoices", {"customer_id": customer.id, "number": "5000"})
+    day = "2026-03-01"
+    status, body = await call(api, "POST", "/invoices", {"customer_id": customer.id, "number": "5000", "date": day})
     assert (status, body["error"]) == (422, "Validation failed: Number has already been taken")
-    assert (await call(api, "POST", "/invoices", {"customer_id": customer.id}))[1]["invoice"]["number"] == "5001"
+    assert (await call(api, "POST", "/invoices", {"customer_id": customer.id, "date": day}))[1]["invoice"]["number"] == "5001"
 
 
 async def test_put_invoice_overwrites_the_given_fields_and_bumps_updated_at(api, store, customer, fake_clock):

@@ -54,7 +54,7 @@ async def test_customer_filters_query_ids_and_sort(api, store):
     assert await ids(api, "/customers", "customers", query="acme") == [acme.id, cole.id]
     assert await ids(api, "/customers", "customers", business_name="realty") == [bolt.id]
     assert await ids(api, "/customers", "customers", email="@acme.") == [acme.id]
-    assert await ids(api, "/customers", "customers", **{"id[]": [acme.id, cole.id]}) == [acme.id, cole.id]
+    assert await ids(api, "/customers", "customers", id=f"{acme.id},{cole.id}") == [acme.id, cole.id]
     assert await ids(api, "/customers", "customers", id_not=f"{acme.id},{cole.id}") == [bolt.id]
     assert await ids(api, "/customers", "customers", sort="firstname ASC") == [bolt.id, cole.id, acme.id]
     assert await ids(api, "/customers", "customers", sort="firstname DESC") == [acme.id, cole.id, bolt.id]
@@ -69,6 +69,7 @@ async def test_sort_by_updated_at_works_unless_switched_off(api, store, syncro_e
     assert await ids(api, "/customers", "customers", sort="updated_at DESC") == [first.id, second.id]
 
 
+@pytest.mark.off_spec_on_purpose("an unknown customer field")
 async def test_customer_create_update_and_hard_delete(api, store, fake_clock):
     status, body = await call(api, "POST", "/customers", {"business_name": "New Co", "firstname": "Ana", "tax_rate_id": 2, "junk": 1})
     customer_id = body["customer"]["id"]
@@ -93,6 +94,7 @@ async def test_deleting_a_customer_with_invoices_is_refused_unless_switched_to_c
 
 
 # -- contacts -----------------------------------------------------------------------------------
+@pytest.mark.off_spec_on_purpose("title, seen live (S4) but not in the spec")
 async def test_contacts_filter_by_customer_keep_title_in_properties_and_hard_delete(api, store):
     acme, other = store.add_customer(business_name="Acme"), store.add_customer(business_name="Other")
     store.add_contact(other.id, "Someone Else")
@@ -106,6 +108,7 @@ async def test_contacts_filter_by_customer_keep_title_in_properties_and_hard_del
 
 
 # -- products and stock -------------------------------------------------------------------------
+@pytest.mark.off_spec_on_purpose("a PUT without the required name and description")
 async def test_product_put_resets_omitted_booleans_unless_switched(api, store, syncro_emulator):
     dock = store.add_product("Dock", description="USB-C dock", maintain_stock=True, quantity=7, taxable=False)
     body = (await call(api, "PUT", f"/products/{dock.id}", {"name": "Dock", "description": "USB-C dock", "price_retail": 59.99}))[1]
@@ -116,6 +119,7 @@ async def test_product_put_resets_omitted_booleans_unless_switched(api, store, s
     assert (body["product"]["maintain_stock"], body["product"]["taxable"]) == (True, False)
 
 
+@pytest.mark.off_spec_on_purpose("a product without its required fields")
 async def test_product_create_needs_name_and_description(api):
     status, body = await call(api, "POST", "/products", {"price_retail": 5})
     assert (status, body["message"]) == (422, ["Name can't be blank", "Description can't be blank"])
@@ -133,7 +137,8 @@ async def test_location_quantities_set_stock(api, store):
 async def test_invoicing_a_stocked_product_takes_stock_and_a_refund_puts_it_back(api, store):
     customer = store.add_customer(firstname="Sam")
     dock = store.add_product("Dock", price_retail="259", maintain_stock=True, quantity=7)
-    invoice = (await call(api, "POST", "/invoices", {"customer_id": customer.id, "line_items": [{"product_id": dock.id, "quantity": 2}]}))[1]
+    invoice = (await call(api, "POST", "/invoices", {"customer_id": customer.id, "date": "2026-03-01",
+                                                     "line_items": [{"product_id": dock.id, "quantity": 2}]}))[1]
     assert (await call(api, "GET", f"/products/{dock.id}"))[1]["product"]["quantity"] == 5
     store.refund_invoice(invoice["invoice"]["id"], [{"product_id": dock.id, "quantity": 1}])
     assert (await call(api, "GET", f"/products/{dock.id}"))[1]["product"]["quantity"] == 6
@@ -206,6 +211,7 @@ async def test_receiving_part_then_the_rest_moves_stock_and_finishing_needs_ever
     assert (body["purchase_order"]["status"], body["purchase_order"]["general_notes"]) == ("Finished", "done")
 
 
+@pytest.mark.off_spec_on_purpose("PO fields S1b does not let PUT change")
 async def test_po_put_changes_only_the_fields_s1b_allows(api, store, stocked):
     vendor, other = store.add_vendor("HostedBizz"), store.add_vendor("Ingram Micro")
     po = store.add_purchase_order(vendor.id, shipping_notes="Leave at reception")

@@ -33,7 +33,7 @@ async def test_the_sample_holds_every_case_the_sync_must_handle(syncro_emulator)
                 assert response.status == 200
                 return await response.json()
 
-        customers = (await get("/customers?per_page=100"))["customers"]
+        customers = [c for page in (1, 2) for c in (await get(f"/customers?page={page}"))["customers"]]
         assert sum(c["business_name"] is None for c in customers) >= 5 <= sum(c["business_name"] is not None for c in customers)
         assert len(customers) == 40 and any(c["contacts"] for c in customers)
         zero = (await get(f"/invoices/{summary.zero_invoice_id}"))["invoice"]

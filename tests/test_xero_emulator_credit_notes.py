@@ -2,6 +2,7 @@
 
 from decimal import Decimal
 
+import pytest
 from helpers import errors
 
 OVER = "Credit Note cannot be allocated as amount is greater than amount outstanding"
@@ -140,6 +141,7 @@ async def test_allocated_documents_can_no_longer_be_edited(xero, client, acme):
     assert errors(body["Elements"][0]) == [locked]
 
 
+@pytest.mark.off_spec_on_purpose("a number in the {CreditNoteID} slot")
 async def test_credit_notes_list_by_where_and_number(xero, client, acme):
     first = seed(xero, acme, "ACCRECCREDIT", 5, Reference="SYNCRO-R1")
     seed(xero, acme, "ACCPAYCREDIT", 5)

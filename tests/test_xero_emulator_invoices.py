@@ -286,6 +286,7 @@ async def test_a_bill_marks_its_contact_a_supplier_without_a_new_stamp(xero, cli
     assert (contact["IsSupplier"], contact["IsCustomer"], contact["UpdatedDateUTC"]) == (True, False, stamp)
 
 
+@pytest.mark.off_spec_on_purpose("a number in the {InvoiceID} slot")
 async def test_lists_filter_page_summarise_and_find_by_number(client, acme, fake_clock):
     first, second = await created(client, invoice(acme, Reference="SYNCRO-1"), invoice(acme, Status="AUTHORISED"))
     fake_clock.advance(120)

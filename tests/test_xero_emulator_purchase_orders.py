@@ -37,6 +37,7 @@ async def test_a_purchase_order_keeps_four_dp_unit_amounts_and_delivery_details(
         "AccountsPayable"]["Outstanding"] == Decimal("0.00")
 
 
+@pytest.mark.off_spec_on_purpose("DeliveryInstructions over the 500 its description states")
 async def test_numbers_are_unique_and_the_contact_must_exist(client, supplier):
     first, second = (await put(client, order(supplier), order(supplier, PurchaseOrderNumber="PO-0100")))[2]["PurchaseOrders"]
     (third,) = (await put(client, order(supplier)))[2]["PurchaseOrders"]
@@ -82,6 +83,7 @@ async def test_deleted_orders_are_final_and_left_out_of_lists(client, supplier):
     assert len(body["PurchaseOrders"]) == 2
 
 
+@pytest.mark.off_spec_on_purpose("where, which GET /PurchaseOrders does not take")
 async def test_lists_filter_by_status_dates_and_modified_since_but_not_where(client, supplier, fake_clock):
     await put(client, order(supplier, Date="2026-02-01"), order(supplier, Status="AUTHORISED"))
     fake_clock.advance(120)

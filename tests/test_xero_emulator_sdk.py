@@ -108,7 +108,7 @@ async def test_sdk_creates_and_reads_items(xero, accounting):
 
     def work():
         created = accounting.create_items(tenant, Items(items=[labour]), unitdp=4, idempotency_key="sdk-items-1")
-        fetched = accounting.get_item(tenant, "LAB").items[0]
+        fetched = accounting.get_item(tenant, created.items[0].item_id).items[0]
         return created.items[0], fetched, accounting.get_items(tenant, where='Code=="LAB"')
 
     created, fetched, listing = await asyncio.to_thread(work)
@@ -156,6 +156,7 @@ async def test_sdk_identity_api_lists_the_connection(xero):
     assert isinstance(connections[0].created_date_utc, datetime)
 
 
+@pytest.mark.off_spec_on_purpose("xero-python sends the read-only HasAttachments")
 async def test_sdk_creates_and_reads_invoices_payments_and_credit_notes(xero, accounting):
     tenant = xero.default_tenant_id
     acme = xero.store.insert("Contacts", Name="Acme Ltd", ContactNumber="SYN-1")

@@ -2,6 +2,8 @@
 
 from pathlib import Path
 
+import pytest
+
 from syncro_xero.emulators.xero.spec import Exchange, SpecChecker, load_spec
 from syncro_xero.emulators.xero.testing import XeroTestClient
 
@@ -30,10 +32,10 @@ def test_the_checker_catches_bad_requests_and_bad_responses():
     bad_response = Exchange("accounting", "GET", "/Items", 200, None, {"Items": [{"Name": "no code"}]})
     bad_token = Exchange("identity", "POST", "#token", 200, None, {"access_token": 1})
     unknown = Exchange("accounting", "PATCH", "/Contacts", 200, None, None)
-    assert checker.check(bad_request) == ["PUT /Contacts -> 200 request: Contacts/0/Name: 5 is not of type 'string'"]
+    assert checker.check(bad_request) == ["PUT /Contacts request: Contacts/0/Name: 5 is not of type 'string'"]
     assert checker.check(bad_response) == ["GET /Items -> 200 response: Items/0: 'Code' is a required property"]
     assert checker.check(bad_token) == ["POST #token -> 200 response: access_token: 1 is not of type 'string'"]
-    assert checker.check(unknown) == ["PATCH /Contacts -> 200: no such operation in the accounting spec"]
+    assert checker.check(unknown) == ["PATCH /Contacts: no such operation in the spec"]
 
 
 async def test_every_operation_answers_within_its_spec_schemas(xero):
@@ -156,10 +158,60 @@ async def test_every_operation_answers_within_its_spec_schemas(xero):
         await c.post(f"/PurchaseOrders/{po['PurchaseOrderID']}", {"PurchaseOrders": [{"Status": "BILLED"}]})
         await c.get("/PurchaseOrders", params={"Status": "BILLED"})
         await c.get(f"/PurchaseOrders/{po['PurchaseOrderNumber']}")
+        await c.get(f"/PurchaseOrders/{po['PurchaseOrderID']}")
         await c.put("/PurchaseOrders", {"PurchaseOrders": [{**order, "PurchaseOrderNumber": po["PurchaseOrderNumber"]}]})  # 400
         await c.get(f"/Contacts/{who['ContactID']}")
         await c.session.get(f"{xero.url}/connections", headers={"Authorization": f"Bearer {c.access_token}"})
     served = {(e.method, e.template) for e in xero.exchanges if e.api == "accounting" and e.status < 300}
-    assert served == routes(xero)
+    by_number = {("GET", "/Contacts/{ContactNumber}"), ("GET", "/PurchaseOrders/{PurchaseOrderNumber}")}
+    assert served == routes(xero) | by_number  # one route serves both of the spec's operations
     assert {e.status for e in xero.exchanges} == {200, 204, 400, 404}
     assert ("identity", "/Connections") in {(e.api, e.template) for e in xero.exchanges}
+
+
+LINE = {"Description": "Labour", "Quantity": 1, "UnitAmount": 50, "AccountCode": "200"}
+SALE = {"Type": "ACCREC", "Contact": {"Name": "Acme Ltd"}, "Date": "2026-03-02", "DueDate": "2026-03-31",
+        "LineItems": [LINE]}
+# (what is wrong, method, path, body, query): each breaks the spec in one way only.
+OFF_SPEC = [
+    ("wrapper where the spec takes one object", "PUT", "/TrackingCategories", {"TrackingCategories": [{"Name": "Region"}]}, None),
+    ("bare object where the spec takes the wrapper", "PUT", "/Invoices", SALE, None),
+    ("an empty object", "PUT", "/Contacts", {}, None),
+    ("an empty bare object", "PUT", "/TrackingCategories", {}, None),
+    ("the wrapper key in the wrong case", "PUT", "/Contacts", {"contacts": [{"Name": "Acme Ltd"}]}, None),
+    ("a field name in the wrong case", "PUT", "/Contacts", {"Contacts": [{"name": "Acme Ltd"}]}, None),
+    ("a typo'd field", "PUT", "/Contacts", {"Contacts": [{"Name": "Acme Ltd", "EmailAdress": "a@acme.example"}]}, None),
+    ("a typo'd field deep down", "PUT", "/Invoices", {"Invoices": [{**SALE, "LineItems": [{**LINE, "AcountCode": "200"}]}]}, None),
+    ("a read-only Total", "PUT", "/Invoices", {"Invoices": [{**SALE, "Total": 50}]}, None),
+    ("an impossible date", "PUT", "/Invoices", {"Invoices": [{**SALE, "DueDate": "2026-02-30"}]}, None),
+    ("a query parameter the operation does not declare", "GET", "/Items", None, {"page": "1"}),
+    ("summarizeErrors where the operation has none", "PUT", "/TrackingCategories", {"Name": "Region"}, {"summarizeErrors": "false"}),
+    ("a query parameter of the wrong type", "GET", "/Invoices", None, {"page": "first"}),
+    ("a number where the spec has a uuid", "GET", "/Invoices/INV-0001", None, None),
+    ("BatchPayments Details over the 18 its description states", "PUT", "/BatchPayments",
+     {"BatchPayments": [{"Account": {"Code": "090"}, "Details": "Syncro payments 0123",
+                         "Payments": [{"Invoice": {"InvoiceNumber": "INV-1"}, "Amount": 10}]}]}, None),
+    ("an operation the spec does not have", "GET", "/Widgets", None, None),
+    ("a method the spec does not have", "DELETE", "/Contacts", None, None),
+]
+
+
+@pytest.mark.parametrize(("wrong", "method", "path", "body", "query"), OFF_SPEC, ids=[case[0] for case in OFF_SPEC])
+async def test_each_off_spec_request_is_refused_with_400_and_recorded(xero, client, wrong, method, path, body, query):
+    xero.tolerated_off_spec = ()  # conftest's pending Details fix must not hide this list's case
+    before = {plural: len(xero.store.records(plural)) for plural in ("Contacts", "Invoices", "TrackingCategories")}
+    status, _, answer = await client.call(method, path, json=body, params=query)
+    assert status == 400, answer
+    assert "OpenAPI spec" in answer["Message"]
+    assert xero.spec_violations, f"{wrong}: refused but not recorded"
+    assert {plural: len(xero.store.records(plural)) for plural in before} == before
+    xero.spec_violations.clear()  # expected here; any other violation still fails the test
+
+
+async def test_the_same_requests_on_spec_are_accepted(client):
+    """The refusals above are for the fault named, not for everything."""
+    assert (await client.put("/TrackingCategories", {"Name": "Region"}))[0] == 200
+    assert (await client.put("/Invoices", {"Invoices": [SALE]}))[0] == 200
+    assert (await client.put("/Contacts", {"Contacts": [{"Name": "Beta Ltd", "EmailAddress": "b@beta.example"}]}))[0] == 200
+    assert (await client.get("/Items"))[0] == 200
+    assert (await client.get("/Invoices", params={"page": "1", "InvoiceNumbers": "INV-0001"}))[0] == 200

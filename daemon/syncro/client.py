@@ -31,6 +31,8 @@ log = logging.getLogger(__name__)
 BACKOFF_BASE = 2.0
 BACKOFF_CAP = 60.0
 _SNIPPET = 200
+#: Lists whose operation declares no ``page`` (syncro_swagger.json): one GET answers them whole.
+UNPAGED_LISTS = frozenset({"/payment_methods", "/products/categories", "/line_items"})
 
 _TRANSPORT_ERRORS = (aiohttp.ClientConnectionError, aiohttp.ClientPayloadError, asyncio.TimeoutError)
 
@@ -225,20 +227,20 @@ class SyncroClient:
     ) -> AsyncIterator[list[dict]]:
         """The records under ``key``, one list per page of a list endpoint; empty pages are not yielded.
 
-        Stops after ``meta.total_pages``. Products, vendors, purchase orders, payment methods and
-        product categories show no ``meta`` in the spec (§1.4); those stop at the first empty page.
+        Stops after ``meta.total_pages``. Products, vendors and purchase orders show no ``meta`` in
+        the spec (§1.4); those stop at the first empty page. :data:`UNPAGED_LISTS` take no ``page``:
+        one GET, one list.
         """
+        if path in UNPAGED_LISTS:
+            items = _list_of(await self.get(path, params), path, key, None)
+            if items:
+                yield items
+            return
         page = start_page
         previous: list | None = None
         while True:
             body = await self.get(path, {**(params or {}), "page": page})
-            items = body.get(key)
-            if not isinstance(items, list):
-                raise SyncroBadResponse(
-                    f"GET {path} page {page}: the answer has no {key!r} list",
-                    endpoint=f"GET {path}",
-                    status=200,
-                )
+            items = _list_of(body, path, key, page)
             # UNKNOWN (syncro-api.md §1.4): whether endpoints without `meta` paginate at all. We read
             # pages until an empty one, and stop if a page repeats the previous one (`page` ignored).
             if not items or items == previous:
@@ -413,3 +415,12 @@ class SyncroClient:
 
     def _snippet(self, text: str) -> str:
         return self._redact(" ".join(text.split()))[:_SNIPPET]
+
+
+def _list_of(body: dict, path: str, key: str, page: int | None) -> list:
+    """The list under ``key`` of a list answer; :class:`SyncroBadResponse` when there is none."""
+    items = body.get(key)
+    if not isinstance(items, list):
+        where = f"GET {path}" + (f" page {page}" if page is not None else "")
+        raise SyncroBadResponse(f"{where}: the answer has no {key!r} list", endpoint=f"GET {path}", status=200)
+    return items

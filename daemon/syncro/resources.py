@@ -25,6 +25,8 @@ class SyncroResource:
     params: dict[str, Any] = field(default_factory=dict)
     #: List records lack what features need (invoice lines): fetch each changed record's detail.
     needs_detail: bool = False
+    #: The API has ``GET {path}/{id}``; without it a deletion is confirmed by reading the list again.
+    has_detail: bool = True
 
     def detail_path(self, record_id: str) -> str:
         return f"{self.path}/{record_id}"
@@ -36,7 +38,9 @@ CORE_RESOURCES = [
     SyncroResource("invoices", "/invoices", "invoices", "invoice", UpdatedSince(), needs_detail=True),
     SyncroResource("payments", "/payments", "payments", "payment", FullScan()),
     SyncroResource("products", "/products", "products", "product", FullScan()),
-    SyncroResource("product_categories", "/products/categories", "categories", "category", FullScan()),
+    # No GET /products/categories/{id} in the spec: its list is unpaged, read whole in one answer.
+    SyncroResource("product_categories", "/products/categories", "categories", "category", FullScan(),
+                   has_detail=False),
     SyncroResource("vendors", "/vendors", "vendors", "vendor", FullScan()),
     SyncroResource(
         "purchase_orders", "/purchase_orders", "purchase_orders", "purchase_order", FullScan(), needs_detail=True

@@ -98,6 +98,35 @@ DEFAULT_PAGE_SIZE = 100
 # A double keeps 15 significant decimal digits exactly; the SDK sends Decimal as a double.
 MAX_DIGITS = 15
 MAX_IDEMPOTENCY_KEY = 128
+# The request shapes of xero_accounting.yaml (tests/test_xero_client.py proves these tables against
+# it), per method and path with each id as "{}":
+#: operations whose body is one bare object, not the plural wrapper ({"Invoices": [...]});
+BARE_BODIES = frozenset({
+    ("PUT", "Accounts"), ("PUT", "Currencies"), ("PUT", "LinkedTransactions"), ("POST", "Setup"),
+    ("POST", "BankTransfers"), ("POST", "BankTransfers/{}"), ("POST", "BatchPayments"), ("POST", "BatchPayments/{}"),
+    ("POST", "Invoices/{}/Email"), ("POST", "Payments"), ("POST", "Payments/{}"),
+    ("PUT", "TrackingCategories"), ("POST", "TrackingCategories/{}"),
+    ("PUT", "TrackingCategories/{}/Options"), ("POST", "TrackingCategories/{}/Options/{}"),
+})
+#: operations that take ``summarizeErrors`` (elsewhere Xero's batch semantics are undeclared);
+SUMMARIZED = frozenset({
+    ("PUT", "BankTransactions"), ("POST", "BankTransactions"), ("POST", "BankTransfers"), ("PUT", "BatchPayments"),
+    ("PUT", "Contacts"), ("POST", "Contacts"), ("PUT", "CreditNotes"), ("POST", "CreditNotes"),
+    ("PUT", "CreditNotes/{}/Allocations"), ("PUT", "Invoices"), ("POST", "Invoices"), ("PUT", "Items"),
+    ("POST", "Items"), ("PUT", "ManualJournals"), ("POST", "ManualJournals"), ("PUT", "Overpayments/{}/Allocations"),
+    ("PUT", "Payments"), ("PUT", "Prepayments/{}/Allocations"), ("PUT", "PurchaseOrders"), ("POST", "PurchaseOrders"),
+    ("PUT", "Quotes"), ("POST", "Quotes"), ("PUT", "RepeatingInvoices"), ("POST", "RepeatingInvoices"),
+})
+#: lists that are paged (their GET takes ``page``); the others answer every record at once.
+PAGED = frozenset({
+    "BankTransactions", "Contacts", "CreditNotes", "Invoices", "LinkedTransactions", "ManualJournals",
+    "Overpayments", "Payments", "Prepayments", "PurchaseOrders", "Quotes",
+})
+#: How a record is found by its number: a path of the spec's ("path"), else the field its list filters on.
+BY_NUMBER = {
+    "Contacts": "path", "PurchaseOrders": "path",
+    "Invoices": "InvoiceNumber", "CreditNotes": "CreditNoteNumber", "Items": "Code",
+}
 # How an exchange fails when no HTTP answer came back (retries are off, so urllib3 raises at once).
 _TRANSPORT_ERRORS = (urllib3.exceptions.HTTPError, ApiSSLException)
 
@@ -195,13 +224,14 @@ class XeroClient:
         if_modified_since: datetime | None = None,
         paged: bool = True,
     ) -> list[dict]:
-        """Every record of e.g. ``"Contacts"`` (all pages unless ``paged=False``)."""
+        """Every record of e.g. ``"Contacts"`` (all pages unless ``paged=False``; a list the spec
+        does not page is asked for once, without ``page``)."""
         headers = {}
         if if_modified_since is not None:
             headers["If-Modified-Since"] = _http_instant(if_modified_since)
         query = _query(params)
         name = resource.split("/")[0]
-        if not paged:
+        if not paged or resource not in PAGED:
             return _records(await self._request("GET", resource, query=query, headers=headers), name, resource)
         if params and "page" in params:
             raise ValueError("pass paged=False to ask for one page")
@@ -226,25 +256,41 @@ class XeroClient:
         records = _records(data, path.split("/")[0], path)
         return records[0] if records else None
 
+    async def get_by_number(self, resource: str, number: str) -> dict | None:
+        """The record of ``resource`` (a key of :data:`BY_NUMBER`) with this number, or None.
+
+        Only Contacts and PurchaseOrders have a path for their numbers; an invoice is asked for with
+        ``InvoiceNumbers=`` (``where`` when the number holds the list's comma), the others with ``where``.
+        """
+        field_name = BY_NUMBER[resource]
+        if field_name == "path":
+            return await self.get_one(f"{resource}/{number}")
+        if resource == "Invoices" and "," not in number:
+            params = {"InvoiceNumbers": number}
+        else:
+            params = {"where": f'{field_name}=="{number.replace(chr(34), chr(34) * 2)}"'}
+        return next((r for r in await self.get(resource, params=params) if r.get(field_name) == number), None)
+
     async def put(
         self, resource: str, records: list[dict], *, idempotency_key: str, params: dict | None = None
     ) -> list[dict]:
-        """``PUT {resource}?summarizeErrors=false``: one result per element (check each
-        ``StatusAttributeString`` / ``ValidationErrors``; match them by key, not by position)."""
+        """``PUT {resource}`` (``?summarizeErrors=false`` where the operation takes it): one result
+        per element (check each ``StatusAttributeString`` / ``ValidationErrors``; match them by key,
+        not by position). The body has the spec's shape: see :func:`body_for`."""
         return await self._write("PUT", resource, records, idempotency_key, params)
 
     async def post(
         self, resource: str, records: list[dict], *, idempotency_key: str, params: dict | None = None
     ) -> list[dict]:
-        """``POST {resource}?summarizeErrors=false``: as :meth:`put`, for create-or-update."""
+        """``POST {resource}``: as :meth:`put`, for create-or-update."""
         return await self._write("POST", resource, records, idempotency_key, params)
 
-    async def post_path(self, path: str, body: dict, *, idempotency_key: str, method: str = "POST") -> dict:
-        """A single-record write such as ``POST Invoices/{id}`` ``{"Invoices":[{"Status":"VOIDED"}]}``
-        or ``PUT CreditNotes/{id}/Allocations``: the first record of Xero's answer."""
+    async def post_path(self, path: str, record: dict, *, idempotency_key: str, method: str = "POST") -> dict:
+        """A single-record write such as ``POST Invoices/{id}`` ``{"Status":"VOIDED"}`` or
+        ``PUT CreditNotes/{id}/Allocations``, in the spec's shape: the first record of Xero's answer."""
         if method not in ("POST", "PUT"):
             raise ValueError(f"post_path sends POST or PUT, not {method!r}")
-        data = await self._request(method, path, body=body, idempotency_key=idempotency_key)
+        data = await self._request(method, path, body=body_for(method, path, [record]), idempotency_key=idempotency_key)
         records = _find_records(data, path.split("/")[-1])
         return records[0] if records else data
 
@@ -256,8 +302,10 @@ class XeroClient:
         self, method: str, resource: str, records: list[dict], key: str, params: dict | None
     ) -> list[dict]:
         name = resource.split("/")[-1]  # "Contacts", or "Allocations" for CreditNotes/{id}/Allocations
-        query = [("summarizeErrors", "false"), *_query(params)]
-        data = await self._request(method, resource, query=query, body={name: records}, idempotency_key=key)
+        summarized = (method, operation_of(resource)) in SUMMARIZED
+        query = [*([("summarizeErrors", "false")] if summarized else []), *_query(params)]
+        body = body_for(method, resource, records)
+        data = await self._request(method, resource, query=query, body=body, idempotency_key=key)
         return _records(data, name, resource)
 
     # -- one logical request, with its retries ----------------------------------------------
@@ -433,6 +481,21 @@ def _check_payload(value: Any, where: str) -> None:
         raise XeroPayloadError(f"{where}: None cannot be sent; leave the field out")
     elif not isinstance(value, (str, int, date)):
         raise XeroPayloadError(f"{where}: cannot send a {type(value).__name__}")
+
+
+def operation_of(path: str) -> str:
+    """``"TrackingCategories/<id>/Options"`` -> ``"TrackingCategories/{}/Options"``: ids as ``{}``."""
+    return "/".join(part if part.isalpha() and part[:1].isupper() else "{}" for part in path.strip("/").split("/"))
+
+
+def body_for(method: str, path: str, records: list[dict]) -> dict:
+    """The body the spec takes: one bare record where its schema is one object, else the wrapper."""
+    if (method, operation_of(path)) in BARE_BODIES:
+        if len(records) != 1:
+            raise ValueError(f"{method} {path} takes one record, not {len(records)}")
+        return records[0]
+    name = [part for part in operation_of(path).split("/") if part != "{}"][-1]  # Invoices/{id} -> Invoices
+    return {name: records}
 
 
 def _query(params: dict | None) -> list[tuple[str, str]]:

@@ -5,7 +5,8 @@ For each batch the writer
 1. records every write in the journal as ``sent``, with the batch's Idempotency-Key (a digest of
    the tenant, endpoint and each write's digest, so a retry of the same batch replays Xero's first
    answer) and how to find the record in Xero by its natural key;
-2. sends it (``summarizeErrors=false``: each record succeeds or fails on its own);
+2. sends it in the spec's shape (``summarizeErrors=false`` where the operation takes it: each
+   record succeeds or fails on its own);
 3. in one transaction, settles each journal row and saves each link (Syncro id -> Xero id, with
    the digest of what was written).
 
@@ -106,8 +107,6 @@ class Write:
     params: tuple[tuple[str, str], ...] = ()
     #: Saved, with the Xero id, in the same transaction as the journal row when the write succeeds.
     link: Link | None = None
-    #: Send ``payload`` as the whole body (e.g. ``{"Status": "DELETED"}`` to ``Payments/<id>``).
-    bare: bool = False
 
     @property
     def digest(self) -> str:
@@ -170,7 +169,7 @@ class XeroWriter:
             id_field = ID_FIELDS.get(write.resource, "ID")
             return {**write.payload, id_field: f"dry-run-{write.entity}-{write.syncro_id}"}
         key: Hashable = (write.method, write.path, write.params)
-        if write.resource not in BATCHABLE or "/" in write.path or write.bare:
+        if write.resource not in BATCHABLE or "/" in write.path:
             key = (key, write.entity, write.syncro_id, write.action)  # one record per request
         return await self.batcher.submit(key, write)
 
@@ -226,9 +225,10 @@ class XeroWriter:
             self.hooks.before_send(self.calls)
         params = dict(first.params)
         try:
-            if first.bare or first.path.rstrip("/").split("/")[-1] != first.resource:  # one record
-                body = first.payload if first.bare else {first.resource: [first.payload]}
-                send_one = self.client.post_path(first.path, body, idempotency_key=idempotency_key, method=first.method)
+            if first.path.rstrip("/").split("/")[-1] != first.resource:  # one record
+                send_one = self.client.post_path(
+                    first.path, first.payload, idempotency_key=idempotency_key, method=first.method
+                )
                 results = [await send_one]
             else:
                 send = self.client.put if first.method == "PUT" else self.client.post

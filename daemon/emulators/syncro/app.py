@@ -4,6 +4,7 @@ limit, checks the API key, and turns lookup and parameter errors into Syncro's a
 from __future__ import annotations
 
 import hmac
+import json
 import math
 from typing import TYPE_CHECKING
 
@@ -75,6 +76,27 @@ def _presented_key(request: web.Request, switches: Switches) -> str | None:
     return request.query.get("api_key")
 
 
+async def _off_spec(emulator: SyncroEmulator, request: web.Request) -> web.Response | None:
+    """Strict mode: a 400 naming every way the request breaks the official spec (each recorded)."""
+    if emulator.spec is None:
+        return None
+    raw = await request.read()
+    try:
+        body = json.loads(raw) if raw.strip() else None
+    except ValueError:
+        body = None  # not JSON: the handler answers that itself
+    path = request.path[len(API_PREFIX):]
+    _, problems = emulator.spec.check_request(request.method, path, list(request.query.items()), body)
+    emulator.requests_checked += 1
+    if not problems:
+        return None
+    if emulator.lets_through(problems):
+        return None
+    emulator.spec_violations += problems
+    return ok({"error": "The request breaks Syncro's OpenAPI spec (emulator strict mode): " + "; ".join(problems)},
+              status=400)
+
+
 def build_app(emulator: SyncroEmulator) -> web.Application:
     store = emulator.store
     ctx = Context(store, Renderer(store))
@@ -88,6 +110,9 @@ def build_app(emulator: SyncroEmulator) -> web.Application:
             # UNKNOWN (syncro-api.md §1.2): the body for a bad key is undocumented; the spec's
             # only 401 body is used; switch: none.
             return ok(NOT_ADMIN, status=401)
+        refusal = await _off_spec(emulator, request)
+        if refusal is not None:
+            return refusal
         try:
             return await handler(request)
         except (NotFound, DraftsDisabled, web.HTTPNotFound, web.HTTPMethodNotAllowed):

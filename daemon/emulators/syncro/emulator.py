@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import ClassVar, Iterable
+
 from aiohttp import web
 
 from ...clock import Clock
 from ..base import Emulator
 from .app import API_PREFIX, ClientLimiter, build_app
+from .spec import request_checker
 from .store import SyncroStore
 from .switches import Switches
 
@@ -19,6 +23,12 @@ class SyncroEmulator(Emulator):
     failures. To run it standalone, ``await emulator.start(host, port)`` and keep the loop alive.
     """
 
+    #: The official spec, making every instance made without ``validate_against_spec`` strict
+    #: (a test suite sets it so that no emulator escapes the check).
+    default_spec: ClassVar[Path | None] = None
+    #: The names of :data:`.spec.UNDOCUMENTED` such instances let through.
+    default_allow_undocumented: ClassVar[frozenset[str]] = frozenset()
+
     def __init__(
         self,
         clock: Clock | None = None,
@@ -28,8 +38,20 @@ class SyncroEmulator(Emulator):
         *,
         draft_invoices: bool = False,
         switches: Switches | None = None,
+        validate_against_spec: str | Path | None = None,
+        allow_undocumented: Iterable[str] = (),
     ) -> None:
+        """``validate_against_spec``: the official spec; every request is checked against it and one
+        that breaks it answered 400 (strict mode, for tests). ``allow_undocumented``: names from
+        :data:`.spec.UNDOCUMENTED` the check lets through."""
         super().__init__(clock)
+        if validate_against_spec is None and self.default_spec is not None:
+            validate_against_spec, allow_undocumented = self.default_spec, self.default_allow_undocumented
+        self.spec = (
+            request_checker(str(validate_against_spec), frozenset(allow_undocumented)) if validate_against_spec else None
+        )
+        #: Strict mode only: how many requests were checked.
+        self.requests_checked = 0
         self.api_key = api_key
         self.store = SyncroStore(
             self.clock, subdomain=subdomain, time_zone=time_zone, draft_invoices=draft_invoices, switches=switches

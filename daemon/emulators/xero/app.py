@@ -13,7 +13,7 @@ import json
 from datetime import datetime
 from email.utils import parsedate_to_datetime
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, ClassVar, Iterable
 
 from aiohttp import web
 
@@ -47,7 +47,16 @@ DEFAULT_RESOURCES: tuple[Resource, ...] = (
 
 
 class XeroEmulator(Emulator):
-    """A faithful local Xero: see the package docstring and docs/emulator-unknowns.md."""
+    """A faithful local Xero: see the package docstring and docs/emulator-unknowns.md.
+
+    Strict mode (``validate_against_spec``: ``xero_accounting.yaml``, ``identity_spec``:
+    ``xero-identity.yaml``) refuses with 400 every request that breaks the official spec, records
+    why in :attr:`spec_violations`, and records any answer that breaks it there too.
+    """
+
+    #: The folder of both specs, making every instance made without ``validate_against_spec``
+    #: strict (a test suite sets it so that no emulator escapes the check).
+    default_spec_dir: ClassVar[Path | None] = None
 
     def __init__(
         self,
@@ -60,6 +69,9 @@ class XeroEmulator(Emulator):
         identity_spec: str | Path | None = None,
     ) -> None:
         super().__init__(clock)
+        if validate_against_spec is None and self.default_spec_dir is not None:
+            validate_against_spec = self.default_spec_dir / "xero_accounting.yaml"
+            identity_spec = self.default_spec_dir / "xero-identity.yaml"
         self.config = config or XeroConfig()
         self.resources: dict[str, Resource] = {r.plural: r for r in resources}
         self.orgs: dict[str, Org] = {}
@@ -71,7 +83,6 @@ class XeroEmulator(Emulator):
         self.spec = SpecChecker(validate_against_spec, identity_spec) if validate_against_spec else None
         #: Strict mode only: every JSON exchange, and what the spec check found wrong with them.
         self.exchanges: list[Exchange] = []
-        self.spec_violations: list[str] = []
         self.default_tenant_id = self.add_tenant(tenant_name, DEFAULT_TENANT_ID).tenant_id
 
     # -- tenants and tokens (Python API for tests) -------------------------------------------
@@ -110,6 +121,7 @@ class XeroEmulator(Emulator):
         for resource in self.resources.values():
             for route in resource.routes():
                 app.router.add_route(route.method, API_PREFIX + route.path, self._api(route))
+        app.router.add_route("*", API_PREFIX + "/{tail:.*}", self._no_route)
         return app
 
     def too_many_requests(self, request: web.Request, retry_after: int) -> web.Response:
@@ -120,6 +132,9 @@ class XeroEmulator(Emulator):
     def _api(self, route: Route):
         async def handle(request: web.Request) -> web.StreamResponse:
             raw = await request.read()
+            refusal = self._off_spec(request, raw)
+            if refusal is not None:
+                return refusal
             try:
                 self._check_accept(request)
                 token = self.auth.authenticate(request.headers.get("Authorization"))
@@ -210,19 +225,56 @@ class XeroEmulator(Emulator):
         return web.Response(status=204)
 
     # -- strict mode --------------------------------------------------------------------------
+    def _off_spec(self, request: web.Request, raw: bytes) -> web.Response | None:
+        """Strict mode: a 400 naming every way the request breaks the spec (and each is recorded)."""
+        if self.spec is None:
+            return None
+        query = list(request.query.items())
+        path = request.path[len(API_PREFIX):]
+        template, problems = self.spec.check_request(request.method, path, query, _sent(raw))
+        if not problems:
+            return None
+        if self.lets_through(problems):
+            return None
+        self.exchanges.append(
+            Exchange("accounting", request.method, template or path, 400, _sent(raw), None, path, query)
+        )
+        self.spec_violations += problems
+        message = "The request breaks Xero's OpenAPI spec (emulator strict mode): " + "; ".join(problems)
+        return post_data_invalid(message).response()
+
+    async def _no_route(self, request: web.Request) -> web.StreamResponse:
+        """A path no operation serves: refused in strict mode, else Xero's plain 404."""
+        refusal = self._off_spec(request, await request.read())
+        if refusal is not None:
+            return refusal
+        raise web.HTTPNotFound()
+
     def _recorded(self, route: Route, request: web.Request, raw: bytes, response: web.Response) -> web.Response:
         if self.spec is not None:
-            try:
-                sent = json.loads(raw) if raw.strip() else None
-            except ValueError:
-                sent = None
-            self._check(Exchange("accounting", request.method, route.path, response.status, sent, _json_of(response)))
+            path = request.path[len(API_PREFIX):]
+            query = list(request.query.items())
+            template, _ = self.spec.check_request(request.method, path, query, None)
+            exchange = Exchange(
+                "accounting", request.method, template or route.path, response.status, _sent(raw),
+                _json_of(response), path, query,
+            )
+            self.exchanges.append(exchange)
+            self.spec_violations += self.spec.check_response(exchange)
         return response
 
     def _check(self, exchange: Exchange) -> None:
         assert self.spec is not None
         self.exchanges.append(exchange)
         self.spec_violations += self.spec.check(exchange)
+
+
+def _sent(raw: bytes) -> Any:
+    """The request's JSON body, or None (none, or not JSON: the handler answers that itself)."""
+    try:
+        return json.loads(raw) if raw.strip() else None
+    except ValueError:
+        return None
 
 
 def _cache(response: web.Response) -> Cached:
