@@ -34,9 +34,15 @@ def peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-async def run(sizes: dict[str, int]) -> list[dict]:
+class OffSpecTraffic(AssertionError):
+    """The daemon sent requests a strict emulator refused, or an emulator answered off its spec."""
+
+
+async def run(sizes: dict[str, int], strict: list[str] = ()) -> list[dict]:  # type: ignore[assignment]
+    """The figures per feature; ``strict``: arguments that make the emulators strict (see
+    ``bench.emulator_process``), and then :class:`OffSpecTraffic` if anything broke a spec."""
     server = subprocess.Popen(
-        [sys.executable, "-m", "bench.emulator_process", *[f"--{k}={v}" for k, v in sizes.items()]],
+        [sys.executable, "-m", "bench.emulator_process", *[f"--{k}={v}" for k, v in sizes.items()], *strict],
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd=Path(__file__).parent.parent,
     )
     try:
@@ -75,10 +81,13 @@ async def run(sizes: dict[str, int]) -> list[dict]:
                     })
             finally:
                 await engine.close()
-        return rows
     finally:
         server.stdin.close()  # type: ignore[union-attr]
+        tail = server.stdout.read()  # type: ignore[union-attr]
         server.wait(timeout=30)
+    if strict and (violations := json.loads(tail.strip().splitlines()[-1])["spec_violations"]):
+        raise OffSpecTraffic("\n".join(violations))
+    return rows
 
 
 def main() -> None:

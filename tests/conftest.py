@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterator
 
 import pytest
+from helpers import PENDING_OFF_SPEC, SYNCRO_UNDOCUMENTED_SENT
 from syncro_xero.clock import SystemClock
 from syncro_xero.emulators.syncro import SyncroEmulator
 from syncro_xero.emulators.xero import XeroEmulator
@@ -100,13 +101,9 @@ def _every_emulator_is_strict(request: pytest.FixtureRequest, monkeypatch: pytes
         assert on_purpose.args, "say why the test sends off-spec requests"
         monkeypatch.setattr(Emulator, "refuse_off_spec", False)
     monkeypatch.setattr(XeroEmulator, "default_spec_dir", SPECS)
-    # PENDING (issue 9, helper B): the payments feature's BatchPayments Details is longer than the
-    # 18 characters the spec's description allows; remove this line once that fix is merged.
-    monkeypatch.setattr(XeroEmulator, "tolerated_off_spec", ("BatchPayments/0/Details: ",))
+    monkeypatch.setattr(XeroEmulator, "tolerated_off_spec", PENDING_OFF_SPEC)
     monkeypatch.setattr(SyncroEmulator, "default_spec", SPECS / "syncro_swagger.json")
-    # The one undocumented field the daemon sends by default: xero_payments' date_field (UNKNOWN,
-    # syncro-api.md §2.5); named here so that nothing else undocumented passes.
-    monkeypatch.setattr(SyncroEmulator, "default_allow_undocumented", frozenset({"payment_applied_at"}))
+    monkeypatch.setattr(SyncroEmulator, "default_allow_undocumented", SYNCRO_UNDOCUMENTED_SENT)
     started: list[Emulator] = []
     start = Emulator.start
 
