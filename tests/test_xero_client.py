@@ -487,3 +487,67 @@ async def test_no_token_or_secret_in_exceptions_or_logs(stub, make_client, caplo
     text = caplog.text + "".join("".join(traceback.format_exception(e)) for e in errors)
     for secret in revealed:
         assert secret not in text
+
+
+# -- the spec's request shapes --------------------------------------------------------------
+def test_the_body_shape_summarize_and_paging_tables_are_the_specs():
+    """BARE_BODIES, SUMMARIZED and PAGED say exactly what xero_accounting.yaml says, operation by operation."""
+    import re
+    from pathlib import Path
+
+    from syncro_xero.emulators.xero.spec import load_spec
+    from syncro_xero.xero.client import BARE_BODIES, PAGED, SUMMARIZED
+
+    spec = load_spec(str(Path(__file__).parent / "specs" / "xero_accounting.yaml"))
+    schemas = spec["components"]["schemas"]
+    bare, summarized, paged = set(), set(), set()
+    for path, operations in spec["paths"].items():
+        template = re.sub(r"\{[^}]+\}", "{}", path.strip("/"))
+        for method, operation in operations.items():
+            if method not in ("get", "put", "post", "delete"):
+                continue
+            names = {p.get("$ref", "").rsplit("/", 1)[-1] or p.get("name") for p in operation.get("parameters", [])}
+            body = operation.get("requestBody", {}).get("content", {}).get("application/json", {}).get("schema")
+            if body is not None:
+                name = body["$ref"].rsplit("/", 1)[-1]
+                if name not in schemas[name].get("properties", {}):
+                    bare.add((method.upper(), template))
+            if "summarizeErrors" in names:
+                summarized.add((method.upper(), template))
+            if method == "get" and "{}" not in template and "page" in names:
+                paged.add(template)
+    assert (BARE_BODIES, SUMMARIZED, PAGED) == (bare, summarized, paged)
+
+
+async def test_one_object_operations_are_sent_bare_without_summarize_errors(stub, make_client):
+    stub.script = [lambda seen: web.json_response({"TrackingCategories": [{"TrackingCategoryID": "t-1"}]}),
+                   lambda seen: web.json_response({"Options": [{"TrackingOptionID": "o-1"}]})]
+    client = make_client()
+    await client.put("TrackingCategories", [{"Name": "Region"}], idempotency_key="tc-1")
+    await client.post_path("TrackingCategories/t-1/Options", {"Name": "North"}, idempotency_key="to-1", method="PUT")
+    assert [(s.path, s.query, json.loads(s.body)) for s in stub.seen] == [
+        ("TrackingCategories", {}, {"Name": "Region"}),
+        ("TrackingCategories/t-1/Options", {}, {"Name": "North"}),
+    ]
+
+
+async def test_a_list_the_spec_does_not_page_is_asked_for_once_without_page(stub, make_client):
+    stub.script = [lambda seen: web.json_response({"Items": [{"Code": f"I{i}"} for i in range(100)]})]
+    assert len(await make_client().get("Items")) == 100
+    assert [s.query for s in stub.seen] == [{}]
+
+
+async def test_records_are_found_by_number_through_a_filter_or_path_the_spec_has(stub, make_client):
+    invoice, note = {"InvoiceNumber": "INV-1", "InvoiceID": "i-1"}, {"CreditNoteNumber": 'CN "1"', "CreditNoteID": "c-1"}
+    stub.script = [lambda seen: web.json_response({"Invoices": [invoice]}),
+                   lambda seen: web.json_response({"CreditNotes": [note]}),
+                   lambda seen: web.json_response({"PurchaseOrders": [{"PurchaseOrderNumber": "PO-1"}]})]
+    client = make_client()
+    assert await client.get_by_number("Invoices", "INV-1") == invoice
+    assert await client.get_by_number("CreditNotes", 'CN "1"') == note
+    assert await client.get_by_number("PurchaseOrders", "PO-1") == {"PurchaseOrderNumber": "PO-1"}
+    assert [(s.path, s.query) for s in stub.seen] == [
+        ("Invoices", {"InvoiceNumbers": "INV-1", "page": "1"}),
+        ("CreditNotes", {"where": 'CreditNoteNumber=="CN ""1"""', "page": "1"}),
+        ("PurchaseOrders/PO-1", {}),
+    ]
