@@ -30,7 +30,8 @@ import pytest
 from openapi_schema_validator import OAS30Validator, oas30_format_checker
 from syncro_xero.emulators.syncro import SeedSummary, SyncroEmulator, seed_sample
 
-SPEC = json.loads((Path(__file__).parent / "specs" / "syncro_swagger.json").read_text())
+SPEC_FILE = Path(__file__).parent / "specs" / "syncro_swagger.json"
+SPEC = json.loads(SPEC_FILE.read_text())
 DATE_ONLY = frozenset({"date", "due_date", "date_received", "applied_at", "paid_date"})
 TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}")
 
@@ -199,3 +200,69 @@ def test_validator_rejects_wrong_money_types_missing_fields_and_utc_free_timesta
 
 def _example(path: str, method: str) -> Any:
     return copy.deepcopy(SPEC["paths"][path][method]["responses"]["200"]["content"]["application/json"]["example"])
+
+
+# -- the request check can fail ------------------------------------------------------------------
+# (what is wrong, method, path, body): each breaks syncro_swagger.json (and S1b's additions) in one way.
+OFF_SPEC_REQUESTS = [
+    ("page on a list that takes none", "GET", "/products/categories?page=1", None),
+    ("an operation the spec does not have", "GET", "/products/categories/1", None),
+    ("a method the spec does not have", "DELETE", "/payments/1", None),
+    ("an id that is no integer", "GET", "/customers/abc", None),
+    ("a query parameter of the wrong type", "GET", "/invoices?paid=maybe", None),
+    ("per_page where only the notes mention it", "GET", "/customers?per_page=100", None),
+    ("a typo'd field", "POST", "/payments", {"customer_id": 1, "amount_cents": 100, "ref_nun": "X"}),
+    ("a field of the wrong type", "POST", "/payments", {"customer_id": 1, "amount_cents": "1.00"}),
+    ("a null the spec does not allow", "PUT", "/customers/1", {"business_name": "Acme", "city": None}),
+    ("a required field missing", "POST", "/contacts", {"name": "Pat"}),
+    ("a PO field S1b's PUT does not take", "PUT", "/purchase_orders/1", {"shipping_notes": "Back door"}),
+    ("the payment date the notes leave unknown", "POST", "/payments",
+     {"customer_id": 1, "amount_cents": 100, "applied_at": "2026-03-01"}),
+]
+
+
+@pytest.mark.parametrize(("wrong", "method", "path", "body"), OFF_SPEC_REQUESTS, ids=[c[0] for c in OFF_SPEC_REQUESTS])
+async def test_each_off_spec_syncro_request_is_refused_with_400_and_recorded(fake_clock, wrong, method, path, body):
+    emulator = SyncroEmulator(clock=fake_clock, validate_against_spec=SPEC_FILE)  # no undocumented name allowed
+    await emulator.start()
+    try:
+        async with aiohttp.ClientSession(headers={"Authorization": "Bearer test-syncro-key"}) as http:
+            async with http.request(method, emulator.api_url + path, json=body) as response:
+                assert response.status == 400, await response.text()
+                assert "OpenAPI spec" in (await response.json())["error"]
+    finally:
+        await emulator.stop()
+    assert emulator.spec_violations, f"{wrong}: refused but not recorded"
+    emulator.spec_violations.clear()  # expected here
+
+
+async def test_on_spec_and_named_syncro_requests_are_answered(fake_clock):
+    """The refusals above are for the fault named: S1b's additions pass, and the payment date passes once named."""
+    emulator = SyncroEmulator(clock=fake_clock, validate_against_spec=SPEC_FILE, allow_undocumented={"payment_applied_at"})
+    customer = emulator.store.add_customer(business_name="Acme")
+    await emulator.start()
+    try:
+        async with aiohttp.ClientSession(headers={"Authorization": "Bearer test-syncro-key"}) as http:
+            for method, path, body in (
+                ("GET", "/products/categories", None), ("GET", f"/invoices?per_page=25&api_key=test-syncro-key", None),
+                ("POST", "/payments", {"customer_id": customer.id, "amount_cents": 100, "applied_at": "2026-03-01"}),
+                ("PUT", f"/customers/{customer.id}", {"business_name": "Acme Ltd"}),
+            ):
+                async with http.request(method, emulator.api_url + path, json=body) as response:
+                    assert response.status == 200, await response.text()
+    finally:
+        await emulator.stop()
+    assert emulator.spec_violations == [] and emulator.requests_checked == 4
+
+
+async def test_an_emulator_made_anywhere_in_the_suite_is_strict(fake_clock):
+    """conftest makes every emulator strict, also one a test builds itself without saying so."""
+    emulator = SyncroEmulator(clock=fake_clock)
+    await emulator.start()
+    try:
+        async with aiohttp.ClientSession(headers={"Authorization": "Bearer test-syncro-key"}) as http:
+            async with http.get(emulator.api_url + "/products/categories?page=1") as response:
+                assert response.status == 400
+    finally:
+        await emulator.stop()
+    emulator.spec_violations.clear()
