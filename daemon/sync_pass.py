@@ -137,6 +137,8 @@ class PassRun:
         except PassAborted as exc:
             self.report.error = str(exc)
             log.error("pass ended early: %s", exc)
+        finally:
+            await self.writer.batcher.drain()
         return await self._finish()
 
     async def execute_retry(self, ids: list[str] | None) -> PassReport:
@@ -157,6 +159,8 @@ class PassRun:
                         await self._dispatch(feature, detected, reverse=source == "xero", retrying=True)
         except PassAborted as exc:
             self.report.error = str(exc)
+        finally:
+            await self.writer.batcher.drain()
         return await self._finish()
 
     async def _prepare(self, features: list[Feature]) -> None:
@@ -360,7 +364,8 @@ class PassRun:
             listed = await self._guard(self._relisted[resource.name])
             if all(str(record.get("id")) != record_id for record in listed):
                 return False
-            log.warning("Syncro %s %s was missing from a list but is there again; not deleted", resource.name, record_id)
+            log.warning("Syncro %s %s was missing from a list but is in it again; not deleted",
+                        resource.name, record_id)
             return True
         try:
             await self._guard(self.syncro_record(resource.name, record_id))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import subprocess
 import sys
@@ -99,3 +100,24 @@ def test_sigkill_after_the_kth_write_then_a_rerun_leaves_one_copy_of_each(k, liv
     contacts = live_emulators.call(lambda: live_emulators.xero.store.records("Contacts"))
     numbers = Counter(c["ContactNumber"] for c in contacts)
     assert len(numbers) == 60 and max(numbers.values()) == 1
+
+
+async def test_no_write_of_a_crashed_pass_reaches_xero_after_the_pass_has_ended(
+    syncro_emulator, xero_emulator, make_config, fake_clock
+):
+    """Batches that went out beside the one that crashed are finished or stopped before the pass
+    ends, never left running: a rerun's reads must not be overtaken by the crashed run's writes."""
+    for name in ("Hardware", "Software", "Services", "Licences"):
+        syncro_emulator.store.add_category(name)
+    engine = await Engine.open(make_config(plugins={"categories": {}}), clock=fake_clock)
+    engine.write_hooks = crash_at(2, "before_send")  # the first option; the other three go out beside it
+    xero_emulator.service_delay = 0.05  # so that they are still on their way when it crashes
+    try:
+        with pytest.raises(SimulatedCrash):
+            await engine.run_pass()
+        writes_when_it_ended = len(xero_emulator.access_log.writes)
+        for _ in range(50):
+            await asyncio.sleep(0.01)  # time for anything still running to reach the emulator
+        assert len(xero_emulator.access_log.writes) == writes_when_it_ended
+    finally:
+        await engine.close()

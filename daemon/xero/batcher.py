@@ -57,6 +57,12 @@ class Batcher(Generic[T]):
         finally:
             self._active += 1
 
+    async def drain(self) -> None:
+        """Wait until the batches already sent are answered: when a pass ends on an exception, none
+        of its writes may still be on its way (a rerun's reads must not be overtaken by them). A
+        batch not yet sent is not sent; its handler is gone."""
+        await asyncio.gather(*list(self._tasks), return_exceptions=True)
+
     # -- writes -----------------------------------------------------------------------------
     async def submit(self, key: Hashable, item: T) -> Any:
         """Queue ``item`` under ``key`` and wait for its result."""

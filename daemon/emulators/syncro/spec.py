@@ -80,7 +80,8 @@ def with_s1b(spec: dict, allow: frozenset[str] = frozenset()) -> dict:
     spec = copy.deepcopy(spec)
     for name in allow & set(UNDOCUMENTED_BODY_FIELDS):
         (method, template), fields = UNDOCUMENTED_BODY_FIELDS[name]
-        spec["paths"][template][method]["requestBody"]["content"]["application/json"]["schema"]["properties"].update(fields)
+        schema = spec["paths"][template][method]["requestBody"]["content"]["application/json"]["schema"]
+        schema["properties"].update(fields)
     for (method, template), schema in S1B_OPERATIONS.items():
         path = spec["paths"].setdefault(template, {})
         ids = [part[1:-1] for part in template.split("/") if part.startswith("{")]

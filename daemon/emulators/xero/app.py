@@ -254,10 +254,9 @@ class XeroEmulator(Emulator):
         if self.spec is not None:
             path = request.path[len(API_PREFIX):]
             query = list(request.query.items())
-            template, _ = self.spec.check_request(request.method, path, query, None)
+            template = self.spec.template(request.method, path) or route.path
             exchange = Exchange(
-                "accounting", request.method, template or route.path, response.status, _sent(raw),
-                _json_of(response), path, query,
+                "accounting", request.method, template, response.status, _sent(raw), _json_of(response), path, query
             )
             self.exchanges.append(exchange)
             self.spec_violations += self.spec.check_response(exchange)

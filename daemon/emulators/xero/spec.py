@@ -142,6 +142,11 @@ class SpecChecker:
         if identity is not None:
             self.specs["identity"] = load_spec(str(identity))
 
+    def template(self, method: str, path: str) -> str | None:
+        """The spec path an Accounting request resolves to (None: no operation of the spec)."""
+        operation, _ = self.requests.operation(method, path)
+        return operation.template if operation else None
+
     def check_request(
         self, method: str, path: str, query: list[tuple[str, str]], body: Any
     ) -> tuple[str | None, list[str]]:
