@@ -162,6 +162,18 @@ async def test_tracking_option_rename_and_delete_then_category_delete(client):
     assert (await client.get(f"/TrackingCategories/{region}"))[0] == 404
 
 
+@pytest.mark.off_spec_on_purpose("tracking categories and options in the plural wrapper")
+async def test_a_wrapped_tracking_category_or_option_is_refused_as_the_spec_takes_one_bare_object(xero, client):
+    """Without strict mode too: the emulator itself takes only the spec's shape here."""
+    status, _, _ = await client.put("/TrackingCategories", {"TrackingCategories": [{"Name": "Region"}]})
+    assert status == 400 and xero.store.records("TrackingCategories") == []
+    _, _, body = await client.put("/TrackingCategories", {"Name": "Region"})
+    region = body["TrackingCategories"][0]["TrackingCategoryID"]
+    status, _, body = await client.put(f"/TrackingCategories/{region}/Options", {"Options": [{"Name": "North"}]})
+    assert (status, errors(body)) == (400, ["Tracking Option name is required."])
+    off_spec(xero, "('TrackingCategories' was unexpected)", "('Options' was unexpected)")
+
+
 # -- Organisation -----------------------------------------------------------------------------------------
 async def test_organisation_and_actions(xero, client):
     _, _, body = await client.get("/Organisation")

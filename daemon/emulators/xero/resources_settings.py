@@ -9,7 +9,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from . import fields as F
-from .errors import not_found, validation_exception, validation_failed
+from .errors import no_data_processed, not_found, validation_exception, validation_failed
 from .fields import Schema
 from .resource import (
     DELETE,
@@ -319,11 +319,24 @@ class TrackingCategories(Resource):
             raise not_found()
         return category
 
+    def create_records(self, call: Call) -> Reply:
+        return super().create_records(self._bare(call))
+
+    def update_record(self, call: Call) -> Reply:
+        return super().update_record(self._bare(call))
+
+    def _bare(self, call: Call) -> Call:
+        """The spec's request body here is one bare TrackingCategory: a plural wrapper is read as
+        such an object, whose only field is unknown (nothing to process: 400)."""
+        if isinstance(call.body, dict):
+            call.body = {k: v for k, v in call.body.items() if k.lower() != self.plural.lower()}
+        return call
+
     def _option_elements(self, call: Call) -> list:
-        body = call.body
-        if isinstance(body, dict) and isinstance(body.get("Options"), list):
-            return body["Options"]
-        return [body]
+        """The one bare object the spec takes (a wrapper is an object without a Name: refused)."""
+        if not isinstance(call.body, dict) or not call.body:
+            raise no_data_processed(self.singular)
+        return [call.body]
 
     def create_options(self, call: Call) -> Reply:
         category = self._category(call)
