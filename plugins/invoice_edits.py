@@ -137,22 +137,24 @@ async def _line_fields(key: LineKey, have: LineKey | None, line: dict[str, Any] 
     if have is None or key[TAX] != have[TAX]:
         out["taxable"], rate = syncro_tax(key, mapping.taxes, customer_rate, invoice)
         if rate is None and line is not None and line.get("tax_rate_id") is not None:
-            rate = _customer_rate_named(key, customer_rate, invoice)
+            rate = _fallback_rate_named(key, customer_rate or mapping.taxes.settings.syncro_default_rate_id, invoice)
         if rate is not None:
             out["tax_rate_id"] = rate
     return out
 
 
-def _customer_rate_named(key: LineKey, customer_rate: Any, invoice: dict[str, Any]) -> Any:
-    """The customer's own rate, named on a line that has another: the spec's ``tax_rate_id`` is not
-    nullable, so a line's rate cannot be removed, only replaced by the one it would fall back to."""
-    if customer_rate is None:
+def _fallback_rate_named(key: LineKey, fallback: Any, invoice: dict[str, Any]) -> Any:
+    """The rate a line without its own would take (the customer's, else the account's default), named
+    on a line that has another: the spec's ``tax_rate_id`` is not nullable, so a line's own rate
+    cannot be removed, only replaced by the one it would fall back to."""
+    if fallback is None:
         raise Park(
             f"Line '{key[DESCRIPTION]}' of invoice {invoice.get('number')} must lose its own Syncro tax rate to have "
             f"Xero's tax type {key[TAX]}, and Syncro's API has no documented way to remove a line's tax rate. Nothing "
-            "was written to Syncro. Remove the line's tax rate in Syncro by hand, then retry."
+            "was written to Syncro. Remove the line's tax rate in Syncro by hand (or set [plugins.tax] "
+            "syncro_default_rate_id), then retry."
         )
-    return customer_rate
+    return int(fallback) if str(fallback).isdigit() else fallback
 
 
 def syncro_tax(key: LineKey, taxes: TaxMap, customer_rate: Any, invoice: dict[str, Any]) -> tuple[bool, Any]:

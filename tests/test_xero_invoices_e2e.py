@@ -505,3 +505,37 @@ async def test_a_crash_between_line_writes_then_a_rerun_converges_without_duplic
                   for line in xero["LineItems"]) == wanted
     assert syncro_emulator.store.totals(syncro_emulator.store.invoice(invoice.id)).total == D(str(xero["Total"]))
     await quiet(rerun, syncro_emulator, xero_emulator)
+
+
+@pytest.mark.parametrize("fallback", ["customer", "account default", "none"])
+async def test_a_line_moved_off_its_own_syncro_rate_in_xero_names_the_rate_it_falls_back_to_or_parks(
+    syncro_emulator, xero_emulator, make_config, open_engine, fake_clock, fallback
+):
+    """Syncro's tax_rate_id is not nullable in the spec: never sent as null, the fallback rate is named instead."""
+    store = syncro_emulator.store
+    gst = next(rate for rate in store.tax_rates.values() if rate.name == "GST")
+    default = store.account.default_tax_rate_id
+    customer = store.add_customer(business_name="Acme Ltd", **({"tax_rate_id": default} if fallback == "customer" else {}))
+    invoice = store.add_invoice(customer.id, [{"name": "Labour", "quantity": "1", "price": "100", "taxable": True,
+                                               "tax_rate_id": gst.id}], date="2026-03-01", due_date="2026-03-15")
+    tax = tax_settings_for(store)
+    if fallback != "account default":
+        del tax["syncro_default_rate_id"]
+    engine = await open_engine(make_config(plugins={"contacts": {}, "tax": tax, "invoices": {}, "xero_invoices": {}}))
+    assert (await engine.run_pass()).ok
+    fake_clock.advance(60)
+    default_type = next(r["TaxType"] for r in xero_emulator.store.records("TaxRates")
+                        if r["Name"] == store.tax_rates[default].name[:50])
+    [labour] = xero_lines(xero_emulator, invoice)
+    # the type a line without a rate of its own gets: the default rate's, else sales_taxable's
+    fallback_type = "OUTPUT2" if fallback == "none" else default_type
+    edit_in_xero(xero_emulator, invoice, LineItems=[{**labour, "TaxType": fallback_type}])
+
+    await engine.run_pass()
+
+    parked = await engine.state.parked.all()
+    if fallback == "none":
+        assert "no documented way to remove a line's tax rate" in parked[0].reason
+        assert writes(syncro_emulator) == []
+    else:
+        assert parked == [] and store.invoice(invoice.id).line_items[0].tax_rate_id == default
