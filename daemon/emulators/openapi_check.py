@@ -115,7 +115,7 @@ class RequestChecker:
         self.extra_query = extra_query or {}
         self._validators: dict[str, Any] = {}
         self._templates = [
-            (template, [segment for segment in template.strip("/").split("/")])
+            (template, template.strip("/").split("/"))
             for template in spec["paths"]
             if template.startswith("/")
         ]
@@ -128,7 +128,7 @@ class RequestChecker:
         the one whose path parameters all fit their schemas wins, literal segments first.
         """
         method = method.lower()
-        segments = [segment for segment in path.strip("/").split("/")]
+        segments = path.strip("/").split("/")
         candidates: list[tuple[tuple[int, int], Operation, list[str]]] = []
         for template, parts in self._templates:
             if len(parts) != len(segments) or method not in self.spec["paths"][template]:
@@ -206,7 +206,7 @@ class RequestChecker:
         ]
 
     def request_schema(self, operation: Operation) -> dict | None:
-        """The closed schema of the operation's JSON request body, or None when it has none."""
+        """The schema of the operation's JSON request body (closed when validated), or None."""
         content = operation.spec.get("requestBody", {})
         content = resolve(self.spec, content).get("content", {}).get("application/json", {})
         return content.get("schema")
