@@ -13,10 +13,9 @@
 Refunds (negative payments on refund invoices) and store-credit payments belong to the
 ``refunds`` and ``store_credit`` features and are left alone here.
 
-UNKNOWN (syncro-api.md §2.5): how much of a split payment went to each invoice is not in the
-payment record. It is read from each invoice's ``payments[]`` (``applied_amount``); when an
-account's API omits it, invoices are paid in the order listed, each up to its balance, and a note
-says so.
+How much of a payment went to each invoice is not in the payment record (syncro-api.md §2.5): it is
+worked out from the invoices' balances (``splits``), and the payment parks, naming its invoices,
+whenever those leave more than one answer.
 """
 
 from __future__ import annotations
@@ -42,6 +41,7 @@ from syncro_xero.xero.writer import where_literal
 
 from .common import contact_for, customer_id_of, day
 from .credit import allocate_applications
+from .splits import allocations
 
 ENTITY = "payment"
 #: The ref_num prefix of Syncro payments the xero_payments feature records (never sent back to Xero).
@@ -86,26 +86,6 @@ def account_for(method: str | None, settings: PaymentsSettings) -> str:
     return account
 
 
-async def allocations(payment: dict[str, Any], ctx: Context) -> tuple[dict[str, Decimal], bool]:
-    """Syncro invoice id -> amount of this payment applied to it; and whether that was guessed."""
-    invoice_ids = [str(i) for i in payment.get("invoice_ids") or [] if i is not None]
-    remaining = to_decimal(payment.get("payment_amount"))
-    found: dict[str, Decimal] = {}
-    guessed = False
-    for invoice_id in invoice_ids:
-        invoice = await ctx.syncro_record("invoices", invoice_id)
-        entry = next((p for p in invoice.get("payments") or [] if str(p.get("id")) == str(payment["id"])), None)
-        if entry is not None and entry.get("applied_amount") is not None:
-            amount = to_decimal(entry["applied_amount"])
-        else:
-            guessed = True
-            amount = min(remaining, to_decimal(invoice.get("total")))
-        if amount > 0:
-            found[invoice_id] = amount
-            remaining -= amount
-    return found, guessed
-
-
 class Payments(Feature):
     name = "payments"
     description = "Syncro payments -> Xero payments (partial, split as batch payments, overpayments)"
@@ -128,9 +108,7 @@ class Payments(Feature):
         if (payment.get("ref_num") or "").startswith(FROM_XERO) and await ctx.link(ENTITY, change.record_id) is None:
             if ctx.enabled("xero_payments"):
                 raise Defer("recorded from a Xero payment; waiting for xero_payments to link it")
-        applied, guessed = await allocations(payment, ctx)
-        if guessed:
-            ctx.note(f"payment {payment['id']}: Syncro did not say how it was split; paid in invoice order")
+        applied = await allocations(payment, ctx)
         synced = await ctx.link(ENTITY, change.record_id)
         if synced is None:
             await self._first_sync(payment, applied, ctx, settings)

@@ -295,3 +295,83 @@ async def test_check_proves_each_mapped_account_exists_and_accepts_payments(xero
     assert results["plugins.payments.accounts.Cheque = 200"].detail == (
         "'200' is not a bank account and does not accept payments")
     assert results["plugins.payments.accounts.Card = 999"].detail == "no account '999' in Xero"
+
+
+def assert_amounts_due_agree(syncro_emulator, xero_emulator, invoices) -> None:
+    for inv in invoices:
+        due = D(str(xero_invoice(xero_emulator, inv)["AmountDue"]))
+        assert due == syncro_emulator.store.totals(inv).balance_due, inv.number
+
+
+@pytest.mark.parametrize("passes", ["earlier pass", "same pass"])
+async def test_a_split_payment_over_a_partly_paid_invoice_pays_what_syncro_applied_to_each(
+    passes, syncro_emulator, xero_emulator, open_engine, configure, shop
+):
+    customer, invoice = shop
+    first, second = invoice("100"), invoice("50")
+    syncro_emulator.store.add_payment(customer.id, "80", invoice_id=first.id)
+    engine = await open_engine(configure())
+    if passes == "earlier pass":
+        assert (await engine.run_pass()).ok, await engine.state.parked.all()
+    syncro_emulator.store.add_payment(customer.id, "70", applied={first.id: "20", second.id: "50"})
+
+    report = await engine.run_pass()
+
+    assert report.ok, await engine.state.parked.all()
+    assert_amounts_due_agree(syncro_emulator, xero_emulator, [first, second])
+    assert_balances_agree(syncro_emulator, xero_emulator, customer)
+
+
+async def test_a_split_that_leaves_credit_pays_each_invoice_only_what_syncro_applied(
+    syncro_emulator, xero_emulator, open_engine, configure, shop
+):
+    customer, invoice = shop
+    first, second = invoice("100"), invoice("100")
+    syncro_emulator.store.add_payment(customer.id, "80", invoice_id=first.id)
+    engine = await open_engine(configure())
+    await engine.run_pass()
+    syncro_emulator.store.add_payment(customer.id, "70", applied={first.id: "10", second.id: "50"})
+
+    report = await engine.run_pass()
+
+    assert report.ok, await engine.state.parked.all()
+    assert_amounts_due_agree(syncro_emulator, xero_emulator, [first, second])
+    [overpayment] = xero_emulator.store.records("Overpayments")
+    assert D(str(overpayment["RemainingCredit"])) == D("10")
+    assert_balances_agree(syncro_emulator, xero_emulator, customer)
+
+
+async def test_splits_the_balances_cannot_tell_apart_park_naming_the_payment_and_invoices(
+    syncro_emulator, xero_emulator, open_engine, configure, shop
+):
+    customer, invoice = shop
+    first, second = invoice("100"), invoice("100")
+    one = syncro_emulator.store.add_payment(customer.id, "100", applied={first.id: "50", second.id: "50"})
+    two = syncro_emulator.store.add_payment(customer.id, "100", applied={first.id: "50", second.id: "50"})
+    engine = await open_engine(configure())
+
+    await engine.run_pass()
+
+    parked = {p.record_id: p.reason for p in await engine.state.parked.all("payments")}
+    assert set(parked) == {str(one.id), str(two.id)}
+    assert all(f"payment {p.id}" in parked[str(p.id)] for p in (one, two))
+    assert all(f"Syncro invoice id {i.id}" in parked[str(one.id)] for i in (first, second))
+    assert xero_emulator.store.records("Payments") == []
+    assert xero_emulator.store.records("BatchPayments") == []
+
+
+async def test_a_split_syncro_states_per_invoice_is_taken_as_stated_when_the_richer_shape_is_on(
+    syncro_emulator, xero_emulator, open_engine, configure, shop
+):
+    syncro_emulator.switches.invoice_payments = "applied"
+    customer, invoice = shop
+    first, second = invoice("100"), invoice("100")
+    syncro_emulator.store.add_payment(customer.id, "100", applied={first.id: "30", second.id: "70"})
+    syncro_emulator.store.add_payment(customer.id, "100", applied={first.id: "70", second.id: "30"})
+    engine = await open_engine(configure())
+
+    report = await engine.run_pass()
+
+    assert report.ok, await engine.state.parked.all()
+    assert_amounts_due_agree(syncro_emulator, xero_emulator, [first, second])
+    assert_balances_agree(syncro_emulator, xero_emulator, customer)
