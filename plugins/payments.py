@@ -47,6 +47,11 @@ ENTITY = "payment"
 #: The ref_num prefix of Syncro payments the xero_payments feature records (never sent back to Xero).
 FROM_XERO = "Xero "
 ZERO = Decimal("0")
+#: Marks the batch payments this feature writes (their Details, or Reference in NZ): the
+#: crash-recovery lookup finds a batch by it and xero_payments leaves such batches out.
+BATCH_MARK = "Syncro#"
+#: BatchPayment.Details: "Maximum field length = 18" (the spec's description).
+DETAILS_MAX = 18
 
 
 class PaymentsSettings(BaseModel):
@@ -74,6 +79,12 @@ def reference(payment: dict[str, Any], suffix: str = "") -> str:
     own = f"Syncro payment {payment['id']}{suffix}"
     ref = (payment.get("ref_num") or "").strip()
     return f"{ref} · {own}" if ref else own
+
+
+def batch_marker(payment: dict[str, Any]) -> str:
+    """``Syncro#{id}``: within Details' 18 characters (Syncro ids up to 11 digits), so Xero neither
+    refuses nor truncates it, and the batch is found again by exactly what was sent."""
+    return f"{BATCH_MARK}{payment['id']}"
 
 
 def account_for(method: str | None, settings: PaymentsSettings) -> str:
@@ -163,8 +174,11 @@ class Payments(Feature):
         self, payment: dict[str, Any], applied: dict[str, Decimal], invoices: dict[str, Link], account: str,
         date: Any, ctx: Context, settings: PaymentsSettings,
     ) -> str:
-        ref = reference(payment)
+        ref = batch_marker(payment)
         field = settings.batch_reference_field
+        if len(ref) > DETAILS_MAX:
+            raise Park(f"Syncro payment {payment['id']}: its id is too long for the 18 characters a Xero batch "
+                       "payment's Details holds. Enter it in Xero by hand, then dismiss this record.")
         result = await ctx.write(
             ENTITY, str(payment["id"]), "create", "PUT", "BatchPayments",
             {"Account": {"Code": account}, "Date": date, field: ref,
