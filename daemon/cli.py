@@ -251,7 +251,7 @@ def check(config_path: Path, as_json: bool) -> None:
 
     def render(rows: list[dict[str, Any]]) -> None:
         for row in rows:
-            mark = "✓" if row["ok"] else "✗"
+            mark = "!" if row.get("warning") else "✓" if row["ok"] else "✗"
             click.echo(f"{mark} {row['what']}" + (f": {row['detail']}" if row["detail"] else ""))
 
     _emit(data, as_json, render)

@@ -91,7 +91,7 @@ async def check_data(config: Config) -> list[dict[str, Any]]:
             rows.append({"ok": False, "what": "Xero API", "detail": str(exc)})
             return
         for result in await engine.check():
-            rows.append({"ok": result.ok, "what": result.what, "detail": result.detail})
+            rows.append({"ok": result.ok, "what": result.what, "detail": result.detail, "warning": result.warning})
 
     engine = await Engine.open(config)
     try:
