@@ -243,10 +243,11 @@ def plugins_command(config_path: Path, as_json: bool, requirements: bool) -> Non
 @cli.command()
 @config_option
 @json_option
-def check(config_path: Path, as_json: bool) -> None:
+@click.option("--probe", is_flag=True, help="Also probe what the APIs' documentation leaves unknown (reads only).")
+def check(config_path: Path, as_json: bool, probe: bool) -> None:
     """Config, credentials, connectivity, and that mapped accounts and tax types exist in Xero."""
     config = _load(config_path)
-    data = _run(check_data(config))
+    data = _run(check_data(config, probe))
     ok = all(row["ok"] for row in data)
 
     def render(rows: list[dict[str, Any]]) -> None:
