@@ -10,10 +10,13 @@ linear facts about the unknown shares ``s(payment, invoice) >= 0``:
 
 Shares already in Xero (a ``payment`` or ``store_credit`` link's ``applied``) are known amounts.
 Bounds are tightened over the payments and invoices around this one until nothing moves; a share is
-taken only when its lowest and highest possible values meet, so it is the one Syncro applied no
-matter how the user split the money. When they do not meet, :class:`SplitUnknown` names the
-payment, each invoice and the range left, and the record parks: money never lands on an invoice
-Syncro may not have put it on.
+taken when its lowest and highest possible values meet, so it is the one Syncro applied no matter
+how the user split the money. One case is settled by order instead: when the open shares are all on
+one invoice and none of its payments has an open share anywhere else (credit from two payments
+applied to one invoice), every answer puts the same money on the same invoices and only which
+payment keeps the leftover credit differs; they are filled in the order Syncro applied them, and a
+note says so. Otherwise :class:`SplitUnknown` names the payment, each invoice and the range left, and
+the record parks: money never lands on an invoice Syncro may not have put it on.
 
 UNKNOWN (syncro-api.md §2.5): an ``applied_amount`` on an invoice's ``payments[]`` entry (no source
 shows one; the Syncro emulator's ``invoice_payments = "applied"``) is read as the share when present.
@@ -69,6 +72,29 @@ class _Graph:
             if not moved:
                 return
 
+    def open_edges(self, payment_id: str) -> list[Edge]:
+        return [e for e in self.low if e[0] == payment_id and self.low[e] != self.high[e]]
+
+    def only_shared(self, invoice_id: str) -> bool:
+        """Whether the open shares on ``invoice_id`` only trade money between its payments: each of
+        them is read (its amount known) and has no open share anywhere else."""
+        payers = [e[0] for e in self.low if e[1] == invoice_id and self.low[e] != self.high[e]]
+        return invoice_id in self.paid and all(
+            p in self.amounts and self.open_edges(p) == [(p, invoice_id)] and self.high[(p, invoice_id)] is not None
+            for p in payers)
+
+    def fill_in_order(self, invoice_id: str) -> None:
+        """Close the open shares on ``invoice_id``: its payments in the order Syncro applied them
+        (UNKNOWN: taken as id order), each taking the most it can of what is left to account for."""
+        edges = sorted((e for e in self.low if e[1] == invoice_id), key=lambda e: (len(e[0]), e[0]))
+        left = self.paid[invoice_id] - sum((self.low[e] for e in edges if self.low[e] == self.high[e]), ZERO)
+        open_ = [e for e in edges if self.low[e] != self.high[e]]
+        for n, edge in enumerate(open_):
+            later_lows = sum((self.low[e] for e in open_[n + 1:]), ZERO)
+            take = min(self.high[edge], left - later_lows)  # type: ignore[type-var]
+            self.low[edge] = self.high[edge] = take
+            left -= take
+
     def _settle(self, edges: list[Edge], sum_: Decimal, *, exact: bool) -> bool:
         """Bounds implied by ``sum(edges) == sum_`` (``<=`` when not exact); True if any moved."""
         moved = False
@@ -99,6 +125,12 @@ async def allocations(payment: dict[str, Any], ctx: Context) -> dict[str, Decima
         graph.edge(payment_id, invoice_id)
     await _read_around(graph, payment_id, own, ctx)
     graph.tighten()
+    shared = sorted({e[1] for e in graph.open_edges(payment_id)})
+    if len(shared) == 1 and graph.only_shared(shared[0]):
+        graph.fill_in_order(shared[0])
+        ctx.note(f"payment {payment_id}: Syncro does not say how much of invoice {_name(graph, shared[0])} it paid "
+                 "beside the invoice's other payments; taken in the order Syncro applied them (only the credit each "
+                 "keeps depends on it)")
     shares: dict[str, Decimal] = {}
     unsure = []
     for invoice_id in own:

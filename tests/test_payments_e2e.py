@@ -379,3 +379,27 @@ async def test_a_split_syncro_states_per_invoice_is_taken_as_stated_when_the_ric
     assert report.ok, await engine.state.parked.all()
     assert_amounts_due_agree(syncro_emulator, xero_emulator, [first, second])
     assert_balances_agree(syncro_emulator, xero_emulator, customer)
+
+
+@pytest.mark.parametrize("passes", ["earlier pass", "same pass"])
+async def test_credit_from_two_payments_applied_to_one_invoice_pays_it_in_full_oldest_credit_first(
+    passes, syncro_emulator, xero_emulator, open_engine, configure, shop
+):
+    customer, invoice = shop
+    first = invoice("80")
+    over = syncro_emulator.store.add_payment(customer.id, "100", invoice_id=first.id)
+    syncro_emulator.store.add_payment(customer.id, "300", method="Check", ref_num="PREPAY-1")  # all credit
+    engine = await open_engine(configure())
+    if passes == "earlier pass":
+        assert (await engine.run_pass()).ok, await engine.state.parked.all()
+    later = invoice("150")
+    syncro_emulator.store.apply_store_credit(customer.id, later.id, "150")
+
+    report = await engine.run_pass()
+
+    assert report.ok, await engine.state.parked.all()
+    assert_amounts_due_agree(syncro_emulator, xero_emulator, [first, later])
+    overpayments = xero_emulator.store.records("Overpayments")
+    assert sum(D(str(o["RemainingCredit"])) for o in overpayments) == D("170")  # the prepayment's 300 less 130
+    assert any(f"payment {over.id}: Syncro does not say how much" in n for n in report.counts["payments"].notes)
+    assert_balances_agree(syncro_emulator, xero_emulator, customer)
