@@ -403,3 +403,19 @@ async def test_credit_from_two_payments_applied_to_one_invoice_pays_it_in_full_o
     assert sum(D(str(o["RemainingCredit"])) for o in overpayments) == D("170")  # the prepayment's 300 less 130
     assert any(f"payment {over.id}: Syncro does not say how much" in n for n in report.counts["payments"].notes)
     assert_balances_agree(syncro_emulator, xero_emulator, customer)
+
+
+async def test_working_out_shares_reads_the_other_payments_from_the_list_not_one_by_one(
+    syncro_emulator, xero_emulator, open_engine, configure, shop
+):
+    customer, invoice = shop
+    first, second = invoice("100"), invoice("50")
+    syncro_emulator.store.add_payment(customer.id, "80", invoice_id=first.id)
+    syncro_emulator.store.add_payment(customer.id, "70", applied={first.id: "20", second.id: "50"})
+    engine = await open_engine(configure())
+
+    report = await engine.run_pass()
+
+    assert report.ok, await engine.state.parked.all()
+    assert syncro_emulator.access_log.count(method="GET", path="/api/v1/payments/") == 0
+    assert_amounts_due_agree(syncro_emulator, xero_emulator, [first, second])

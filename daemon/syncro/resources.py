@@ -25,6 +25,9 @@ class SyncroResource:
     params: dict[str, Any] = field(default_factory=dict)
     #: List records lack what features need (invoice lines): fetch each changed record's detail.
     needs_detail: bool = False
+    #: List records are whole records that nothing changes mid-pass (Syncro has no payment PUT):
+    #: ``syncro_record`` serves them from the pass's list instead of a detail GET each.
+    list_is_detail: bool = False
 
     def detail_path(self, record_id: str) -> str:
         return f"{self.path}/{record_id}"
@@ -34,7 +37,7 @@ CORE_RESOURCES = [
     # include_disabled: a disabled customer must not look deleted (syncro-api.md §2.1).
     SyncroResource("customers", "/customers", "customers", "customer", FullScan(), {"include_disabled": True}),
     SyncroResource("invoices", "/invoices", "invoices", "invoice", UpdatedSince(), needs_detail=True),
-    SyncroResource("payments", "/payments", "payments", "payment", FullScan()),
+    SyncroResource("payments", "/payments", "payments", "payment", FullScan(), list_is_detail=True),
     SyncroResource("products", "/products", "products", "product", FullScan()),
     SyncroResource("product_categories", "/products/categories", "categories", "category", FullScan()),
     SyncroResource("vendors", "/vendors", "vendors", "vendor", FullScan()),
