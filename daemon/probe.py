@@ -74,7 +74,7 @@ async def invoice_payments_shape(engine: "Engine") -> Finding:
                    "shares are worked out from the invoices' balances")
 
 
-def _sort_probe(resource: str) -> Callable[["Engine"], Awaitable[Finding]]:
+def sort_probe(resource: str) -> Callable[["Engine"], Awaitable[Finding]]:
     async def run(engine: "Engine") -> Finding:
         unknown = f"sort=updated_at on GET /{resource} (syncro-api.md §1.5)"
         ascending = (await engine.syncro.get(f"/{resource}", {"sort": "updated_at ASC", "page": 1})).get(resource) or []
@@ -179,8 +179,8 @@ async def xero_paging(engine: "Engine") -> Finding:
 PROBES: list[tuple[str, Callable[["Engine"], Awaitable[Finding]]]] = [
     ("GET /payments list order", payments_order),
     ("invoice payments[] shape", invoice_payments_shape),
-    ("sort on GET /customers", _sort_probe("customers")),
-    ("sort on GET /products", _sort_probe("products")),
+    ("sort on GET /customers", sort_probe("customers")),
+    ("sort on GET /products", sort_probe("products")),
     ("GET /line_items permission", line_items_permission),
     ("since_updated_at bound", since_updated_at_bound),
     ("time zone and dates", time_rendering),

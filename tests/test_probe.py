@@ -53,22 +53,22 @@ async def test_the_invoice_payments_probe_finds_what_their_entries_carry(
 
 
 @pytest.mark.parametrize("honoured", [True, False])
-async def test_the_sort_probe_finds_whether_customers_sort_by_update(honoured, syncro_emulator, books, open_engine):
+async def test_thesort_probe_finds_whether_customers_sort_by_update(honoured, syncro_emulator, books, open_engine):
     syncro_emulator.switches.sort_by_updated_at = honoured
 
-    finding = await found(open_engine, probes._sort_probe("customers"))
+    finding = await found(open_engine, probes.sort_probe("customers"))
 
     assert finding.settled and finding.found.startswith("honoured" if honoured else "ignored")
     assert ('strategies.customers = "sorted_by_update"' in finding.setting) is honoured
 
 
 @pytest.mark.parametrize("honoured", [True, False])
-async def test_the_sort_probe_finds_whether_products_sort_and_leaves_their_strategy(
+async def test_thesort_probe_finds_whether_products_sort_and_leaves_their_strategy(
     honoured, syncro_emulator, books, open_engine
 ):
     syncro_emulator.switches.sort_by_updated_at = honoured
 
-    finding = await found(open_engine, probes._sort_probe("products"))
+    finding = await found(open_engine, probes.sort_probe("products"))
 
     assert finding.settled and finding.found.startswith("honoured" if honoured else "ignored")
     assert finding.setting == "leave [sync] strategies.products unset"
