@@ -38,7 +38,6 @@ async def serve(customers: int, invoices: int, payments: int, products: int, str
         validate_against_spec=spec_dir / "xero_accounting.yaml" if spec_dir else None,
         identity_spec=spec_dir / "xero-identity.yaml" if spec_dir else None,
     )
-    xero.tolerated_off_spec = tuple(strict.tolerate)
     await syncro.start()
     await xero.start()
     counts = {
@@ -62,7 +61,6 @@ def main() -> None:
         parser.add_argument(f"--{name}", type=int, default=default)
     parser.add_argument("--spec-dir", help="strict mode: the folder of the official specs")
     parser.add_argument("--allow-undocumented", action="append", default=[], help="a Syncro UNDOCUMENTED name")
-    parser.add_argument("--tolerate", action="append", default=[], help="a Xero violation let through")
     args = parser.parse_args()
     asyncio.run(serve(args.customers, args.invoices, args.payments, args.products, args))
 

@@ -243,15 +243,16 @@ def plugins_command(config_path: Path, as_json: bool, requirements: bool) -> Non
 @cli.command()
 @config_option
 @json_option
-def check(config_path: Path, as_json: bool) -> None:
+@click.option("--probe", is_flag=True, help="Also probe what the APIs' documentation leaves unknown (reads only).")
+def check(config_path: Path, as_json: bool, probe: bool) -> None:
     """Config, credentials, connectivity, and that mapped accounts and tax types exist in Xero."""
     config = _load(config_path)
-    data = _run(check_data(config))
+    data = _run(check_data(config, probe))
     ok = all(row["ok"] for row in data)
 
     def render(rows: list[dict[str, Any]]) -> None:
         for row in rows:
-            mark = "✓" if row["ok"] else "✗"
+            mark = "!" if row.get("warning") else "✓" if row["ok"] else "✗"
             click.echo(f"{mark} {row['what']}" + (f": {row['detail']}" if row["detail"] else ""))
 
     _emit(data, as_json, render)

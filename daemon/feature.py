@@ -87,6 +87,8 @@ class CheckResult:
     ok: bool
     what: str
     detail: str = ""
+    #: Works, but risky: shown with "!" and does not fail ``check``.
+    warning: bool = False
 
 
 @dataclass(frozen=True)

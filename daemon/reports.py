@@ -12,6 +12,8 @@ import click
 from .config import Config, config_to_safe_dict
 from .engine import Engine
 from .plugin_loader import load_plugins
+from .probe import finding_row
+from .probe import probe as probes
 from .state import State
 from .sync_pass import PassReport
 from .syncro.polling import STRATEGIES
@@ -74,7 +76,7 @@ def print_status(data: dict[str, Any]) -> None:
     )
 
 
-async def check_data(config: Config) -> list[dict[str, Any]]:
+async def check_data(config: Config, probe: bool = False) -> list[dict[str, Any]]:
     rows = [{"ok": True, "what": "config", "detail": "valid"}]
 
     async def go(engine: Engine) -> None:
@@ -91,7 +93,9 @@ async def check_data(config: Config) -> list[dict[str, Any]]:
             rows.append({"ok": False, "what": "Xero API", "detail": str(exc)})
             return
         for result in await engine.check():
-            rows.append({"ok": result.ok, "what": result.what, "detail": result.detail})
+            rows.append({"ok": result.ok, "what": result.what, "detail": result.detail, "warning": result.warning})
+        if probe:
+            rows.extend(finding_row(finding) for finding in await probes(engine))
 
     engine = await Engine.open(config)
     try:

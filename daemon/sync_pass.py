@@ -109,7 +109,7 @@ class PassRun:
         self.report = PassReport(dry_run=dry_run)
         self._unreachable = unreachable
         self._fetches: dict[tuple[str, datetime | None, bool], asyncio.Task[Fetched]] = {}
-        self._details: dict[tuple[str, str], asyncio.Task[dict[str, Any]]] = {}
+        self._details: dict[tuple[str, str], asyncio.Future[dict[str, Any]]] = {}
         self._relisted: dict[str, asyncio.Task[list[dict[str, Any]]]] = {}
         self._xero_lists: dict[tuple[str, tuple[tuple[str, str], ...]], asyncio.Task[list[dict[str, Any]]]] = {}
         self._ensured: dict[tuple[str, str], asyncio.Task[None]] = {}
@@ -415,6 +415,11 @@ class PassRun:
         overlap = timedelta(seconds=self.engine.config.sync.invoice_overlap_seconds)
         window = Window(since - overlap if since else None, full, known)
         fetched = await strategy.fetch(self.syncro, resource, window)
+        if resource.list_is_detail:  # no detail GET for these this pass
+            for record in fetched.records:
+                known_record: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
+                known_record.set_result(record)
+                self._details.setdefault((resource.name, str(record.get("id"))), known_record)
         if fetched.complete and not self.dry_run:
             await self.state.cursors.set(f"syncro:{resource.name}:full_scan", str(self.clock.time()))
         return fetched

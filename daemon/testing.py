@@ -54,7 +54,7 @@ def tax_settings_for(syncro_store: Any) -> dict[str, Any]:
         }
         for rate in syncro_store.tax_rates.values()
     }
-    settings: dict[str, Any] = {"groups": groups}
+    settings: dict[str, Any] = {"groups": groups, "create_groups": True}
     if syncro_store.account.default_tax_rate_id is not None:
         settings["syncro_default_rate_id"] = str(syncro_store.account.default_tax_rate_id)
     return settings

@@ -13,10 +13,9 @@
 Refunds (negative payments on refund invoices) and store-credit payments belong to the
 ``refunds`` and ``store_credit`` features and are left alone here.
 
-UNKNOWN (syncro-api.md §2.5): how much of a split payment went to each invoice is not in the
-payment record. It is read from each invoice's ``payments[]`` (``applied_amount``); when an
-account's API omits it, invoices are paid in the order listed, each up to its balance, and a note
-says so.
+How much of a payment went to each invoice is not in the payment record (syncro-api.md §2.5): it is
+worked out from the invoices' balances (``splits``), and the payment parks, naming its invoices,
+whenever those leave more than one answer.
 """
 
 from __future__ import annotations
@@ -42,11 +41,17 @@ from syncro_xero.xero.writer import where_literal
 
 from .common import contact_for, customer_id_of, day
 from .credit import allocate_applications
+from .splits import allocations
 
 ENTITY = "payment"
 #: The ref_num prefix of Syncro payments the xero_payments feature records (never sent back to Xero).
 FROM_XERO = "Xero "
 ZERO = Decimal("0")
+#: Marks the batch payments this feature writes (their Details, or Reference in NZ): the
+#: crash-recovery lookup finds a batch by it and xero_payments leaves such batches out.
+BATCH_MARK = "Syncro#"
+#: BatchPayment.Details: "Maximum field length = 18" (the spec's description).
+DETAILS_MAX = 18
 
 
 class PaymentsSettings(BaseModel):
@@ -76,6 +81,12 @@ def reference(payment: dict[str, Any], suffix: str = "") -> str:
     return f"{ref} · {own}" if ref else own
 
 
+def batch_marker(payment: dict[str, Any]) -> str:
+    """``Syncro#{id}``: within Details' 18 characters (Syncro ids up to 11 digits), so Xero neither
+    refuses nor truncates it, and the batch is found again by exactly what was sent."""
+    return f"{BATCH_MARK}{payment['id']}"
+
+
 def account_for(method: str | None, settings: PaymentsSettings) -> str:
     account = settings.accounts.get(method or "", settings.default_account)
     if not account:
@@ -84,26 +95,6 @@ def account_for(method: str | None, settings: PaymentsSettings) -> str:
             "accounts (or set default_account), then retry."
         )
     return account
-
-
-async def allocations(payment: dict[str, Any], ctx: Context) -> tuple[dict[str, Decimal], bool]:
-    """Syncro invoice id -> amount of this payment applied to it; and whether that was guessed."""
-    invoice_ids = [str(i) for i in payment.get("invoice_ids") or [] if i is not None]
-    remaining = to_decimal(payment.get("payment_amount"))
-    found: dict[str, Decimal] = {}
-    guessed = False
-    for invoice_id in invoice_ids:
-        invoice = await ctx.syncro_record("invoices", invoice_id)
-        entry = next((p for p in invoice.get("payments") or [] if str(p.get("id")) == str(payment["id"])), None)
-        if entry is not None and entry.get("applied_amount") is not None:
-            amount = to_decimal(entry["applied_amount"])
-        else:
-            guessed = True
-            amount = min(remaining, to_decimal(invoice.get("total")))
-        if amount > 0:
-            found[invoice_id] = amount
-            remaining -= amount
-    return found, guessed
 
 
 class Payments(Feature):
@@ -128,9 +119,7 @@ class Payments(Feature):
         if (payment.get("ref_num") or "").startswith(FROM_XERO) and await ctx.link(ENTITY, change.record_id) is None:
             if ctx.enabled("xero_payments"):
                 raise Defer("recorded from a Xero payment; waiting for xero_payments to link it")
-        applied, guessed = await allocations(payment, ctx)
-        if guessed:
-            ctx.note(f"payment {payment['id']}: Syncro did not say how it was split; paid in invoice order")
+        applied = await allocations(payment, ctx)
         synced = await ctx.link(ENTITY, change.record_id)
         if synced is None:
             await self._first_sync(payment, applied, ctx, settings)
@@ -185,8 +174,11 @@ class Payments(Feature):
         self, payment: dict[str, Any], applied: dict[str, Decimal], invoices: dict[str, Link], account: str,
         date: Any, ctx: Context, settings: PaymentsSettings,
     ) -> str:
-        ref = reference(payment)
+        ref = batch_marker(payment)
         field = settings.batch_reference_field
+        if len(ref) > DETAILS_MAX:
+            raise Park(f"Syncro payment {payment['id']}: its id is too long for the 18 characters a Xero batch "
+                       "payment's Details holds. Enter it in Xero by hand, then dismiss this record.")
         result = await ctx.write(
             ENTITY, str(payment["id"]), "create", "PUT", "BatchPayments",
             {"Account": {"Code": account}, "Date": date, field: ref,

@@ -27,7 +27,7 @@ from syncro_xero.money import to_decimal
 
 from .common import contact_for, customer_id_of, day
 from .credit import allocate_applications
-from .payments import allocations
+from .splits import allocations
 from .tax import tax_map
 
 ENTITY = "store_credit"
@@ -82,7 +82,7 @@ class StoreCredit(Feature):
             except XeroRejected as rejected:
                 raise Park(f"Xero refused store credit {payment['id']}: {'; '.join(rejected.messages)}",
                            "; ".join(rejected.messages)) from rejected
-        applied, _ = await allocations(payment, ctx)
+        applied = await allocations(payment, ctx)
         await allocate_applications(ctx, what=f"store credit {payment['id']}", link=link, applied=applied,
                                     resource="CreditNotes", xero_id=link.xero_id, id_field="CreditNoteID")
 

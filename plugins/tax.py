@@ -3,9 +3,12 @@
 Syncro's API exposes no tax rates (syncro-api.md §2.11): a line says only whether it is taxable and
 maybe which ``tax_rate_id``. So the mapping is configuration: a default tax type for taxable and
 for non-taxable lines, an explicit type per Syncro tax rate, and tax groups (a Syncro rate made of
-several components, e.g. state + county + city) which this feature creates in Xero as one tax
-rate with those components before any invoice uses them. Syncro's own integration has no tax
-groups. ``syncro-xero check`` proves every mapped tax type exists in Xero.
+several components, e.g. state + county + city), each one Xero tax rate with those components: found
+in Xero by name, or created there before any invoice uses it when ``create_groups`` is on. Xero
+advises against creating tax rates through the API in AU, NZ and UK organisations (they do not
+work for tax filing there, xero-api.md), so creating is opt-in and ``syncro-xero check`` warns
+where the organisation's country makes it risky. Syncro's own integration has no tax groups.
+``syncro-xero check`` proves every mapped tax type exists in Xero.
 """
 
 from __future__ import annotations
@@ -50,8 +53,15 @@ class TaxSettings(BaseModel):
     syncro_default_rate_id: str | None = None
     #: Syncro tax_rate_id -> Xero tax type, for rates other than the default.
     rates: dict[str, str] = {}
-    #: Syncro tax_rate_id -> a Xero tax rate with several components, created when missing.
+    #: Syncro tax_rate_id -> a Xero tax rate with several components (found in Xero by name).
     groups: dict[str, TaxGroup] = {}
+    #: Create a group's Xero tax rate when Xero has none by its name. Off by default: rates created
+    #: through the API do not work for tax filing in AU, NZ and UK organisations.
+    create_groups: bool = False
+
+
+#: Organisation countries where Xero says API-created tax rates do not work for tax filing.
+RISKY_COUNTRIES = {"AU": "Australia", "NZ": "New Zealand", "GB": "the UK"}
 
 
 class TaxMap:
@@ -89,6 +99,12 @@ class TaxMap:
         if tax_rate_id is None:
             return None
         key = str(tax_rate_id)
+        if key in self.settings.groups and key not in self.group_types:
+            raise Park(
+                f"Syncro tax rate {key} is the tax group '{self.settings.groups[key].name}', which is not in Xero. "
+                "Create it in Xero with its components under that name (or set [plugins.tax] create_groups = "
+                "true), then retry."
+            )
         return self.group_types.get(key) or self.settings.rates.get(key)
 
 
@@ -134,6 +150,8 @@ class Tax(Feature):
                     )
                 await ctx.save_link(_link(rate_id, found["TaxType"], tax_group_payload(group)))
                 continue
+            if link is None and not settings.create_groups:
+                continue  # lines on it park, saying so (TaxMap)
             await ctx.upsert(ENTITY, rate_id, "TaxRates", tax_group_payload(group), extra={"name": group.name})
 
     async def check(self, ctx: Context) -> list[CheckResult]:
@@ -152,11 +170,30 @@ class Tax(Feature):
             ok = rate is not None and rate.get("Status", "ACTIVE") == "ACTIVE"
             detail = f"{rate['Name']}" if ok else f"no active tax rate '{tax_type}' in Xero"
             results.append(CheckResult(ok, f"{key} = {tax_type}", detail))
+        names = {r["Name"].casefold() for r in rates.values()}
         for rate_id, group in settings.groups.items():
             link = await ctx.link(ENTITY, rate_id)
-            state = f"in Xero as {link.xero_id}" if link else "will be created at the next pass"
-            results.append(CheckResult(True, f"plugins.tax.groups.{rate_id} ({group.name})", state))
+            found = link is not None or group.name.casefold() in names
+            state = (f"in Xero as {link.xero_id}" if link else "in Xero, linked at the next pass" if found
+                     else "will be created at the next pass" if settings.create_groups
+                     else "not in Xero: create it there with its components, or set create_groups = true")
+            results.append(CheckResult(found or settings.create_groups, f"plugins.tax.groups.{rate_id} ({group.name})",
+                                       state))
+        if settings.groups and settings.create_groups:
+            results.append(await _creation_risk(ctx))
         return results
+
+
+async def _creation_risk(ctx: Context) -> CheckResult:
+    """A warning where the organisation's country makes API-created tax rates unfit for filing."""
+    [organisation] = await ctx.xero_list("Organisation")
+    country = organisation.get("CountryCode", "")
+    what = "plugins.tax.create_groups = true"
+    if country in RISKY_COUNTRIES:
+        return CheckResult(True, what, f"risky: this Xero organisation is in {RISKY_COUNTRIES[country]}, where tax "
+                           "rates created through the API do not work for tax filing; create the groups in Xero by "
+                           "hand under the same names and set create_groups = false", warning=True)
+    return CheckResult(True, what, f"organisation country {country or 'unknown'}: creating tax rates is allowed")
 
 
 def _same_components(rate: dict[str, Any], group: TaxGroup) -> bool:

@@ -9,8 +9,8 @@ characters. UNKNOWN (syncro-api.md §2.5): the longest ``ref_num`` Syncro keeps 
 (a Rails string column holds 255), so the marker carries nothing else, not even Xero's reference.
 
 No echo, no loop:
-- payments the daemon wrote to Xero itself (``payments``) are never imported: their Reference, or
-  their batch's Details/Reference, says "Syncro payment {id}", and their batch has a ``payment``
+- payments the daemon wrote to Xero itself (``payments``) are never imported: their Reference says
+  "Syncro payment {id}", their batch's Details/Reference "Syncro#{id}", and their batch has a ``payment``
   link of that feature's;
 - each Syncro payment made here gets the ``payment`` link ``payments`` keeps for those it sent
   (kind, ids, applied), so that feature sees it as already in Xero.
@@ -62,7 +62,7 @@ from syncro_xero.syncro import (
     unwrap,
 )
 
-from .payments import FROM_XERO
+from .payments import BATCH_MARK, FROM_XERO
 
 INTENT = "xero_payment"
 PAYMENT = "payment"  # plugins/payments.py's link: Syncro payment id <-> its Xero payments
@@ -190,7 +190,7 @@ class XeroPayments(Feature):
         if batch_id:  # its payments share its account and date; a batch read shows only AccountID
             batch = await ctx.xero_record("BatchPayments", batch_id)
             if batch is None or batch["Status"] != "AUTHORISED" or any(
-                OWN in (batch.get(field) or "") for field in ("Details", "Reference")
+                mark in (batch.get(field) or "") for field in ("Details", "Reference") for mark in (OWN, BATCH_MARK)
             ):
                 return  # deleted since (its payments come as deleted), or written by `payments`
             members = batch["Payments"]

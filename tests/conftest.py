@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterator
 
 import pytest
-from helpers import PENDING_OFF_SPEC, SYNCRO_UNDOCUMENTED_SENT
+from helpers import SYNCRO_UNDOCUMENTED_SENT
 from syncro_xero.clock import SystemClock
 from syncro_xero.emulators.syncro import SyncroEmulator
 from syncro_xero.emulators.xero import XeroEmulator
@@ -101,7 +101,6 @@ def _every_emulator_is_strict(request: pytest.FixtureRequest, monkeypatch: pytes
         assert on_purpose.args, "say why the test sends off-spec requests"
         monkeypatch.setattr(Emulator, "refuse_off_spec", False)
     monkeypatch.setattr(XeroEmulator, "default_spec_dir", SPECS)
-    monkeypatch.setattr(XeroEmulator, "tolerated_off_spec", PENDING_OFF_SPEC)
     monkeypatch.setattr(SyncroEmulator, "default_spec", SPECS / "syncro_swagger.json")
     monkeypatch.setattr(SyncroEmulator, "default_allow_undocumented", SYNCRO_UNDOCUMENTED_SENT)
     started: list[Emulator] = []

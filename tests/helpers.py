@@ -11,9 +11,6 @@ from syncro_xero.xero.writer import WriteHooks
 #: Undocumented Syncro fields the daemon sends by default, let through by the strict emulators: only
 #: xero_payments' date_field (UNKNOWN, syncro-api.md §2.5: POST /payments documents no date).
 SYNCRO_UNDOCUMENTED_SENT = frozenset({"payment_applied_at"})
-#: Known off-spec requests whose fix is on its way, let through by the strict emulators.
-#: PENDING (issue 9, helper B): BatchPayments Details over the spec's 18; remove once that is merged.
-PENDING_OFF_SPEC = ("BatchPayments/0/Details: ",)
 
 
 class SimulatedCrash(BaseException):

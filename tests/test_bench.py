@@ -3,12 +3,11 @@
 from pathlib import Path
 
 from bench.__main__ import run
-from helpers import PENDING_OFF_SPEC, SYNCRO_UNDOCUMENTED_SENT
+from helpers import SYNCRO_UNDOCUMENTED_SENT
 
 SPECS = Path(__file__).parent / "specs"
 # The emulators run in another process: strict there too, with the same exceptions as conftest's.
-STRICT = [f"--spec-dir={SPECS}", *(f"--allow-undocumented={n}" for n in SYNCRO_UNDOCUMENTED_SENT),
-          *(f"--tolerate={f}" for f in PENDING_OFF_SPEC)]
+STRICT = [f"--spec-dir={SPECS}", *(f"--allow-undocumented={n}" for n in SYNCRO_UNDOCUMENTED_SENT)]
 
 
 async def test_bench_backfills_every_feature_and_reports_its_figures():

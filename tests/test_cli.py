@@ -159,6 +159,16 @@ def test_check_proves_credentials_connectivity_and_mapped_tax_types(live_config)
     assert [row["what"] for row in failed] == ["plugins.tax.rates.3 = NOPE"]
 
 
+def test_check_probe_prints_each_unknown_with_what_was_found_and_what_to_set(live_config):
+    result = CliRunner().invoke(cli, ["check", "--probe", "--config", str(live_config(plugins={"contacts": {}}))])
+
+    assert result.exit_code == 0, result.output  # an unsettled probe warns, it does not fail check
+    probes = [line for line in result.output.splitlines() if "probe: " in line]
+    assert len(probes) == 8 and all(" → " in line for line in probes)
+    assert "! probe: GET /payments list order (syncro-api.md §2.5): fewer than two payments" in result.output
+    assert "✓ probe: Xero lists without ?page= (xero-api.md §1.3): paged anyway (100 a page)" in result.output
+
+
 def test_emulators_command_serves_both_with_sample_data_for_curl():
     import time
     import urllib.request

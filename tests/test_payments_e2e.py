@@ -257,17 +257,20 @@ async def test_manual_store_credit_is_a_credit_note_allocated_when_applied(
     assert_balances_agree(syncro_emulator, xero_emulator, customer)
 
 
+@pytest.mark.parametrize("beyond_18", ["refuse", "truncate"])  # what Xero does with Details over 18 (unknown)
 @pytest.mark.parametrize("when", ["before_send", "after_answer"])
 async def test_a_crash_midway_through_a_split_payment_then_a_rerun_pays_once(
-    when, syncro_emulator, xero_emulator, make_config, configure, fake_clock, shop
+    when, beyond_18, syncro_emulator, xero_emulator, make_config, configure, fake_clock, shop
 ):
+    xero_emulator.config.batch_details_beyond_18 = beyond_18
     customer, invoice = shop
     invoices = [invoice("10"), invoice("20"), invoice("30")]
     config = configure()
     setup = await Engine.open(config, clock=fake_clock)
     await setup.run_pass()  # contact and invoices in Xero
     await setup.close()
-    syncro_emulator.store.add_payment(customer.id, "60", applied={i.id: a for i, a in zip(invoices, ("10", "20", "30"))})
+    syncro_emulator.store.add_payment(customer.id, "60", applied={i.id: a for i, a in zip(invoices, ("10", "20", "30"))},
+                                      ref_num="EFT-88231")
     crashed = await Engine.open(config, clock=fake_clock)
 
     crashed.write_hooks = crash_at(1, when)
@@ -278,7 +281,8 @@ async def test_a_crash_midway_through_a_split_payment_then_a_rerun_pays_once(
     try:
         report = await rerun.run_pass()
         assert report.ok, await rerun.state.parked.all()
-        assert len(xero_emulator.store.records("BatchPayments")) == 1
+        [batch] = xero_emulator.store.records("BatchPayments")
+        assert len(batch["Details"]) <= 18
         assert all(xero_invoice(xero_emulator, i)["Status"] == "PAID" for i in invoices)
         assert_balances_agree(syncro_emulator, xero_emulator, customer)
     finally:
@@ -295,3 +299,123 @@ async def test_check_proves_each_mapped_account_exists_and_accepts_payments(xero
     assert results["plugins.payments.accounts.Cheque = 200"].detail == (
         "'200' is not a bank account and does not accept payments")
     assert results["plugins.payments.accounts.Card = 999"].detail == "no account '999' in Xero"
+
+
+def assert_amounts_due_agree(syncro_emulator, xero_emulator, invoices) -> None:
+    for inv in invoices:
+        due = D(str(xero_invoice(xero_emulator, inv)["AmountDue"]))
+        assert due == syncro_emulator.store.totals(inv).balance_due, inv.number
+
+
+@pytest.mark.parametrize("passes", ["earlier pass", "same pass"])
+async def test_a_split_payment_over_a_partly_paid_invoice_pays_what_syncro_applied_to_each(
+    passes, syncro_emulator, xero_emulator, open_engine, configure, shop
+):
+    customer, invoice = shop
+    first, second = invoice("100"), invoice("50")
+    syncro_emulator.store.add_payment(customer.id, "80", invoice_id=first.id)
+    engine = await open_engine(configure())
+    if passes == "earlier pass":
+        assert (await engine.run_pass()).ok, await engine.state.parked.all()
+    syncro_emulator.store.add_payment(customer.id, "70", applied={first.id: "20", second.id: "50"})
+
+    report = await engine.run_pass()
+
+    assert report.ok, await engine.state.parked.all()
+    assert_amounts_due_agree(syncro_emulator, xero_emulator, [first, second])
+    assert_balances_agree(syncro_emulator, xero_emulator, customer)
+
+
+async def test_a_split_that_leaves_credit_pays_each_invoice_only_what_syncro_applied(
+    syncro_emulator, xero_emulator, open_engine, configure, shop
+):
+    customer, invoice = shop
+    first, second = invoice("100"), invoice("100")
+    syncro_emulator.store.add_payment(customer.id, "80", invoice_id=first.id)
+    engine = await open_engine(configure())
+    await engine.run_pass()
+    syncro_emulator.store.add_payment(customer.id, "70", applied={first.id: "10", second.id: "50"})
+
+    report = await engine.run_pass()
+
+    assert report.ok, await engine.state.parked.all()
+    assert_amounts_due_agree(syncro_emulator, xero_emulator, [first, second])
+    [overpayment] = xero_emulator.store.records("Overpayments")
+    assert D(str(overpayment["RemainingCredit"])) == D("10")
+    assert_balances_agree(syncro_emulator, xero_emulator, customer)
+
+
+async def test_splits_the_balances_cannot_tell_apart_park_naming_the_payment_and_invoices(
+    syncro_emulator, xero_emulator, open_engine, configure, shop
+):
+    customer, invoice = shop
+    first, second = invoice("100"), invoice("100")
+    one = syncro_emulator.store.add_payment(customer.id, "100", applied={first.id: "50", second.id: "50"})
+    two = syncro_emulator.store.add_payment(customer.id, "100", applied={first.id: "50", second.id: "50"})
+    engine = await open_engine(configure())
+
+    await engine.run_pass()
+
+    parked = {p.record_id: p.reason for p in await engine.state.parked.all("payments")}
+    assert set(parked) == {str(one.id), str(two.id)}
+    assert all(f"payment {p.id}" in parked[str(p.id)] for p in (one, two))
+    assert all(f"Syncro invoice id {i.id}" in parked[str(one.id)] for i in (first, second))
+    assert xero_emulator.store.records("Payments") == []
+    assert xero_emulator.store.records("BatchPayments") == []
+
+
+async def test_a_split_syncro_states_per_invoice_is_taken_as_stated_when_the_richer_shape_is_on(
+    syncro_emulator, xero_emulator, open_engine, configure, shop
+):
+    syncro_emulator.switches.invoice_payments = "applied"
+    customer, invoice = shop
+    first, second = invoice("100"), invoice("100")
+    syncro_emulator.store.add_payment(customer.id, "100", applied={first.id: "30", second.id: "70"})
+    syncro_emulator.store.add_payment(customer.id, "100", applied={first.id: "70", second.id: "30"})
+    engine = await open_engine(configure())
+
+    report = await engine.run_pass()
+
+    assert report.ok, await engine.state.parked.all()
+    assert_amounts_due_agree(syncro_emulator, xero_emulator, [first, second])
+    assert_balances_agree(syncro_emulator, xero_emulator, customer)
+
+
+@pytest.mark.parametrize("passes", ["earlier pass", "same pass"])
+async def test_credit_from_two_payments_applied_to_one_invoice_pays_it_in_full_oldest_credit_first(
+    passes, syncro_emulator, xero_emulator, open_engine, configure, shop
+):
+    customer, invoice = shop
+    first = invoice("80")
+    over = syncro_emulator.store.add_payment(customer.id, "100", invoice_id=first.id)
+    syncro_emulator.store.add_payment(customer.id, "300", method="Check", ref_num="PREPAY-1")  # all credit
+    engine = await open_engine(configure())
+    if passes == "earlier pass":
+        assert (await engine.run_pass()).ok, await engine.state.parked.all()
+    later = invoice("150")
+    syncro_emulator.store.apply_store_credit(customer.id, later.id, "150")
+
+    report = await engine.run_pass()
+
+    assert report.ok, await engine.state.parked.all()
+    assert_amounts_due_agree(syncro_emulator, xero_emulator, [first, later])
+    overpayments = xero_emulator.store.records("Overpayments")
+    assert sum(D(str(o["RemainingCredit"])) for o in overpayments) == D("170")  # the prepayment's 300 less 130
+    assert any(f"payment {over.id}: Syncro does not say how much" in n for n in report.counts["payments"].notes)
+    assert_balances_agree(syncro_emulator, xero_emulator, customer)
+
+
+async def test_working_out_shares_reads_the_other_payments_from_the_list_not_one_by_one(
+    syncro_emulator, xero_emulator, open_engine, configure, shop
+):
+    customer, invoice = shop
+    first, second = invoice("100"), invoice("50")
+    syncro_emulator.store.add_payment(customer.id, "80", invoice_id=first.id)
+    syncro_emulator.store.add_payment(customer.id, "70", applied={first.id: "20", second.id: "50"})
+    engine = await open_engine(configure())
+
+    report = await engine.run_pass()
+
+    assert report.ok, await engine.state.parked.all()
+    assert syncro_emulator.access_log.count(method="GET", path="/api/v1/payments/") == 0
+    assert_amounts_due_agree(syncro_emulator, xero_emulator, [first, second])

@@ -156,6 +156,17 @@ async def test_a_batch_with_one_bad_payment_saves_nothing(xero, client, acme):
     assert xero.store.get("Invoices", good["InvoiceID"])["Status"] == "AUTHORISED"
 
 
+async def test_batch_details_over_18_characters_are_refused_or_cut_to_18_when_switched(xero, client, acme):
+    invoice = seed_invoice(xero, acme)
+    batch = {"Account": {"Code": "090"}, "Details": "EFT-88231 Syncro payment 1",
+             "Payments": [{"Invoice": {"InvoiceID": invoice["InvoiceID"]}, "Amount": 10}]}
+    _, _, body = await client.put("/BatchPayments", {"BatchPayments": [batch]}, params={"summarizeErrors": "false"})
+    assert errors(body["BatchPayments"][0]) == ["Details must not be more than 18 characters long."]
+    xero.config.batch_details_beyond_18 = "truncate"
+    _, _, body = await client.put("/BatchPayments", {"BatchPayments": [batch]})
+    assert body["BatchPayments"][0]["Details"] == "EFT-88231 Syncro p"
+
+
 async def test_deleting_a_batch_payment_deletes_its_payments_unless_switched_off(xero, client, acme):
     invoices = [seed_invoice(xero, acme) for _ in range(2)]
     batch = {"Account": {"Code": "090"}, "Payments": [{"Invoice": {"InvoiceID": i["InvoiceID"]}, "Amount": 120} for i in invoices]}

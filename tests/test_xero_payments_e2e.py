@@ -275,6 +275,28 @@ async def test_an_own_batch_whose_link_is_not_saved_yet_is_known_by_its_referenc
     assert_balances_agree(syncro_emulator, xero_emulator, customer)
 
 
+@pytest.mark.parametrize("beyond_18", ["refuse", "truncate"])  # what Xero does with Details over 18 (unknown)
+async def test_an_own_batch_is_known_by_its_details_token_which_fits_in_18_characters(
+    beyond_18, syncro_emulator, xero_emulator, synced, shop
+):
+    xero_emulator.config.batch_details_beyond_18 = beyond_18
+    customer, invoice = shop
+    first, second = invoice("10"), invoice("20")
+    engine = await synced()
+    payment = syncro_emulator.store.add_payment(customer.id, "30", applied={first.id: "10", second.id: "20"},
+                                                ref_num="EFT-88231")
+    assert (await engine.run_pass(only=["contacts", "tax", "invoices", "payments"])).ok
+    await engine.state.links.delete("payment", payment.id)  # as if `payments` had not got that far
+
+    report = await engine.run_pass()
+
+    assert report.ok, await engine.state.parked.all()
+    [batch] = xero_emulator.store.records("BatchPayments")
+    assert batch["Details"] == f"Syncro#{payment.id}"
+    assert syncro_payments(syncro_emulator) == [payment]
+    assert_balances_agree(syncro_emulator, xero_emulator, customer)
+
+
 async def test_payments_on_invoices_not_from_syncro_and_on_bills_are_ignored(
     syncro_emulator, xero_emulator, synced, shop, bookkeeper
 ):

@@ -144,9 +144,6 @@ class Emulator:
     #: :attr:`off_spec_seen` instead of :attr:`spec_violations`: for the emulator's own tests of
     #: off-spec input, never for the daemon's traffic.
     refuse_off_spec: ClassVar[bool] = True
-    #: Fragments of violations strict mode lets through all the same (into :attr:`off_spec_seen`):
-    #: a known off-spec request whose fix is on its way, named where this is set.
-    tolerated_off_spec: ClassVar[tuple[str, ...]] = ()
 
     def __init__(self, clock: Clock | None = None) -> None:
         self.clock: Clock = clock or SystemClock()
@@ -162,8 +159,7 @@ class Emulator:
     def lets_through(self, problems: list[str]) -> bool:
         """Strict mode: True when a request with these ``problems`` is answered anyway (they are then
         recorded in :attr:`off_spec_seen`), False when it is refused."""
-        tolerated = all(any(fragment in problem for fragment in self.tolerated_off_spec) for problem in problems)
-        if self.refuse_off_spec and not tolerated:
+        if self.refuse_off_spec:
             return False
         self.off_spec_seen += problems
         return True

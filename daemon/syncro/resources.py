@@ -27,6 +27,9 @@ class SyncroResource:
     needs_detail: bool = False
     #: The API has ``GET {path}/{id}``; without it a deletion is confirmed by reading the list again.
     has_detail: bool = True
+    #: List records are whole records that nothing changes mid-pass (Syncro has no payment PUT):
+    #: ``syncro_record`` serves them from the pass's list instead of a detail GET each.
+    list_is_detail: bool = False
 
     def detail_path(self, record_id: str) -> str:
         return f"{self.path}/{record_id}"
@@ -36,7 +39,7 @@ CORE_RESOURCES = [
     # include_disabled: a disabled customer must not look deleted (syncro-api.md §2.1).
     SyncroResource("customers", "/customers", "customers", "customer", FullScan(), {"include_disabled": True}),
     SyncroResource("invoices", "/invoices", "invoices", "invoice", UpdatedSince(), needs_detail=True),
-    SyncroResource("payments", "/payments", "payments", "payment", FullScan()),
+    SyncroResource("payments", "/payments", "payments", "payment", FullScan(), list_is_detail=True),
     SyncroResource("products", "/products", "products", "product", FullScan()),
     # No GET /products/categories/{id} in the spec: its list is unpaged, read whole in one answer.
     SyncroResource("product_categories", "/products/categories", "categories", "category", FullScan(),

@@ -247,6 +247,10 @@ class XeroClient:
                 return records
             page += 1
 
+    async def get_envelope(self, resource: str, params: dict | None = None) -> dict:
+        """One GET's whole answer, records and ``pagination`` (for ``check --probe``)."""
+        return await self._request("GET", resource, query=_query(params))
+
     async def get_one(self, path: str) -> dict | None:
         """The record at e.g. ``"Contacts/ABC-123"``, or None when Xero has no such record."""
         try:

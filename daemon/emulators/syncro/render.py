@@ -133,8 +133,8 @@ class Renderer:
 
     def invoice_payments(self, inv: Invoice) -> list[Json]:
         # UNKNOWN (syncro-api.md §2.5): the objects in invoice-detail payments[] are only known to
-        # carry ``id``; by default they also carry the amount applied to this invoice (a gap);
-        # switch: Switches.invoice_payments = "payment" (no applied amount) or "ids".
+        # carry ``id``, so by default they carry only that; switch: Switches.invoice_payments =
+        # "payment" (the payment's fields) or "applied" (those plus the amount applied here).
         shape = self.switches.invoice_payments
         out = []
         for payment_id, applied in self.store.applied_to(inv.id).items():

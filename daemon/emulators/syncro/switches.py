@@ -64,8 +64,9 @@ class Switches:
     tax_rounding: Literal["invoice", "line"] = "invoice"
     # §2.5 / §7 unit of ``apply_payments`` values (S4: cents; spec: "a payment amount").
     apply_payments_unit: Literal["cents", "dollars"] = "cents"
-    # §2.5 / §7 invoice detail ``payments[]``: with the applied amount, plain payments, or ids.
-    invoice_payments: Literal["applied", "payment", "ids"] = "applied"
+    # §2.5 / §7 invoice detail ``payments[]``: only ``id`` is documented (the default); the
+    # payment's fields, or those plus the amount applied to the invoice, are richer shapes.
+    invoice_payments: Literal["applied", "payment", "ids"] = "ids"
     # §2.5 examples show payment ``created_at`` at midnight of a date.
     payment_created_at_midnight: bool = True
     # §2.6 refund cash-out: a negative payment on the refund invoice, or nothing visible.

@@ -7,6 +7,7 @@ best-evidenced behaviour and the alternative is a switch here; docs/emulator-unk
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 DAY = 86_400.0
 
@@ -100,6 +101,10 @@ class XeroConfig:
     # UNKNOWN (xero-api.md §10): the spec says batch payments cannot be deleted via the API, yet
     # declares two delete operations; default: they delete; switch: batch_payments_deletable.
     batch_payments_deletable: bool = True
+    # UNKNOWN (spec: BatchPayment.Details says "Maximum field length = 18" in its description, with
+    # no maxLength): what Xero does with longer Details; default: refused; switch: "truncate" keeps
+    # the first 18 characters.
+    batch_details_beyond_18: Literal["refuse", "truncate"] = "refuse"
     # UNKNOWN (spec: BankTransaction.Reference is "only supported for SPEND and RECEIVE"; the
     # Overpayment schema and GET /Overpayments?References= say otherwise): *-OVERPAYMENT and
     # *-PREPAYMENT transactions keep their Reference; switch: overpayment_reference_kept.
