@@ -32,7 +32,7 @@ BACKOFF_BASE = 2.0
 BACKOFF_CAP = 60.0
 _SNIPPET = 200
 #: Lists whose operation declares no ``page`` (syncro_swagger.json): one GET answers them whole.
-UNPAGED_LISTS = frozenset({"/payment_methods", "/products/categories", "/line_items"})
+UNPAGED_LISTS = frozenset({"/payment_methods", "/products/categories"})
 
 _TRANSPORT_ERRORS = (aiohttp.ClientConnectionError, aiohttp.ClientPayloadError, asyncio.TimeoutError)
 

@@ -32,6 +32,9 @@ S1B_QUERY: dict[tuple[str, str], dict[str, dict]] = {
     ("*", "*"): {"api_key": _STRING},
     ("get", "/invoices"): {"per_page": _INTEGER},  # "default and max 25" (§1.4)
     ("get", "/customers"): {"id_not": _ARRAY},  # S1b renames S1a's not_id (§1.5)
+    # "Returns a paginated list", meta per_page 100; `page` is how every list pages (§1.4), though
+    # this operation's parameters leave it out.
+    ("get", "/line_items"): {"page": _INTEGER},
 }
 #: Operations S1b adds, with their JSON body schema (None: no JSON body).
 S1B_OPERATIONS: dict[tuple[str, str], dict | None] = {
