@@ -1,0 +1,63 @@
+"""Never wrong: what a reliability campaign found could put wrong data in Xero or Syncro, end to end.
+
+Each test drives the daemon against both emulators into one of those corners and proves the data
+stays right: a doubtful link parks instead of overwriting, an answer without its record is read
+again instead of interpreted, a write whose answer cannot be read is looked up instead of resent.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from helpers import assert_balances_agree
+from syncro_xero.testing import tax_settings_for
+
+D = Decimal
+
+
+@pytest.fixture
+def configure(make_config, syncro_emulator):
+    def make(**overrides):
+        plugins = {"contacts": {}, "tax": tax_settings_for(syncro_emulator.store), "invoices": {}}
+        plugins.update(overrides)
+        return make_config(plugins=plugins)
+
+    return make
+
+
+@pytest.fixture
+def shop(syncro_emulator):
+    """A customer and a way to raise untaxed invoices for them."""
+    store = syncro_emulator.store
+    customer = store.add_customer(business_name="Acme Ltd")
+
+    def invoice(amount: str, owner=customer, **fields):
+        return store.add_invoice(owner.id, [{"name": "Work", "quantity": "1", "price": amount, "taxable": False}],
+                                 **fields)
+
+    return customer, invoice
+
+
+# -- item 4: a write's answer that cannot be read ---------------------------------------------------
+@pytest.mark.parametrize("how", ["truncated", "empty"])
+async def test_an_unreadable_answer_to_a_payment_is_looked_up_and_the_invoice_paid_once(
+    how, syncro_emulator, xero_emulator, open_engine, configure, shop, fake_clock
+):
+    customer, invoice = shop
+    inv = invoice("100")
+    syncro_emulator.store.add_payment(customer.id, "100", invoice_id=inv.id)
+    engine = await open_engine(configure(payments={}))
+    xero_emulator.faults.garble_next(1, how, method="PUT", path="/api.xro/2.0/Payments")
+
+    first = await engine.run_pass()
+    fake_clock.advance(400)  # past Xero's idempotency window: a resend would be a new payment
+    retried = await engine.retry()
+    last = await engine.run_pass()
+
+    assert "may have been applied" in (first.error or ""), first
+    assert await engine.state.parked.all() == []
+    assert retried.recovered == {"found": 1, "lost": 0} and last.ok
+    assert len(xero_emulator.store.records("Payments")) == 1
+    assert xero_emulator.store.get("Invoices", inv.number)["Status"] == "PAID"
+    assert_balances_agree(syncro_emulator, xero_emulator, customer)
