@@ -32,7 +32,7 @@ from .changes import Detected, detect, parse_instant
 from .context import Context
 from .feature import Change, Defer, Feature, Park, PassCounts
 from .state import Link
-from .syncro import SyncroAuthError, SyncroNotFound, SyncroUnavailable, unwrap
+from .syncro import SyncroAuthError, SyncroNoRecord, SyncroNotFound, SyncroUnavailable
 from .syncro.polling import STRATEGIES, Fetched, Window
 from .syncro.resources import SyncroResource
 from .xero.errors import (
@@ -328,6 +328,10 @@ class PassRun:
             counts.waiting += 1
             self.report.waiting.append((feature.name, change.record_id, "gone from Syncro mid-pass"))
             return False
+        except SyncroNoRecord as exc:  # a failed read: read again next pass, never interpreted
+            counts.waiting += 1
+            self.report.waiting.append((feature.name, change.record_id, str(exc)))
+            return False
         except PassAborted:
             raise
         except Exception as exc:  # a plugin bug parks this record only
@@ -408,8 +412,7 @@ class PassRun:
             resource = self.engine.plugins.resources[resource_name]
 
             async def get() -> dict[str, Any]:
-                body = await self.syncro.get(resource.detail_path(record_id))
-                return unwrap(body, resource.item_key)
+                return await self.syncro.get_record(resource.detail_path(record_id), resource.item_key, record_id)
 
             self._details[key] = asyncio.create_task(get())
         return await self._details[key]

@@ -38,7 +38,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict
 from syncro_xero import Change, CheckResult, Context, Feature, Link, Park, hookimpl
 from syncro_xero.money import to_decimal
-from syncro_xero.syncro import SyncroNotFound, unwrap
+from syncro_xero.syncro import SyncroNotFound
 
 from .invoice_content import (
     TEMPLATED,
@@ -278,7 +278,7 @@ def differences(xero: Content, syncro: Content, keys: list[str]) -> list[str]:
 async def _syncro_invoice(invoice_id: str, ctx: Context) -> dict[str, Any] | None:
     """The Syncro invoice as it is now (not the pass's cached copy), or None once deleted."""
     try:
-        return unwrap(await ctx.syncro.get(f"/invoices/{invoice_id}"), "invoice")
+        return await ctx.syncro.get_record(f"/invoices/{invoice_id}", "invoice", invoice_id)
     except SyncroNotFound:
         return None
 

@@ -147,7 +147,7 @@ async def ref_num(entry: dict[str, Any], ctx: Context) -> str:
     # `ref_num` among them, the payment itself is read.
     if "ref_num" not in entry:
         try:
-            entry = unwrap(await ctx.syncro.get(f"/payments/{entry['id']}"), "payment")
+            entry = await ctx.syncro.get_record(f"/payments/{entry['id']}", "payment", entry["id"])
         except SyncroNotFound:
             return ""
     return entry.get("ref_num") or ""

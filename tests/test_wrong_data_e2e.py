@@ -61,3 +61,45 @@ async def test_an_unreadable_answer_to_a_payment_is_looked_up_and_the_invoice_pa
     assert len(xero_emulator.store.records("Payments")) == 1
     assert xero_emulator.store.get("Invoices", inv.number)["Status"] == "PAID"
     assert_balances_agree(syncro_emulator, xero_emulator, customer)
+
+
+# -- item 3: a Syncro answer without its record ----------------------------------------------------
+@pytest.mark.parametrize("how", ["error_body", "empty"])
+async def test_an_invoice_read_answered_without_the_record_is_read_again_never_taken_for_a_zero_invoice(
+    how, syncro_emulator, xero_emulator, open_engine, configure, shop
+):
+    customer, invoice = shop
+    inv = invoice("100")
+    syncro_emulator.store.add_payment(customer.id, "100", invoice_id=inv.id)
+    engine = await open_engine(configure(payments={}))
+    syncro_emulator.faults.garble_next(1, how, method="GET", path=f"/api/v1/invoices/{inv.id}")
+
+    report = await engine.run_pass()
+
+    assert report.ok, (report, await engine.state.parked.all())
+    assert D(str(xero_emulator.store.get("Invoices", inv.number)["Total"])) == D("100")
+    assert xero_emulator.store.get("Invoices", inv.number)["Status"] == "PAID"
+    assert xero_emulator.store.records("BankTransactions") == []  # no overpayment
+    assert_balances_agree(syncro_emulator, xero_emulator, customer)
+
+
+async def test_a_payment_whose_invoice_keeps_answering_without_the_record_waits_then_is_applied(
+    syncro_emulator, xero_emulator, open_engine, configure, shop
+):
+    customer, invoice = shop
+    inv = invoice("100")
+    engine = await open_engine(configure(payments={}))
+    assert (await engine.run_pass()).ok
+    syncro_emulator.store.add_payment(customer.id, "100", invoice_id=inv.id)
+    syncro_emulator.faults.garble_next(20, "error_body", method="GET", path=f"/api/v1/invoices/{inv.id}")
+
+    waiting = await engine.run_pass()
+    syncro_emulator.faults.reset()
+    report = await engine.run_pass()
+
+    assert {feature for feature, _, _ in waiting.waiting} == {"invoices", "payments"}  # the payment bumped the invoice
+    assert all("without the invoice record" in reason for _, _, reason in waiting.waiting)
+    assert await engine.state.parked.all() == [] and report.ok
+    assert xero_emulator.store.records("BankTransactions") == []  # never an overpayment
+    assert xero_emulator.store.get("Invoices", inv.number)["Status"] == "PAID"
+    assert_balances_agree(syncro_emulator, xero_emulator, customer)
