@@ -106,12 +106,12 @@ class Invoices(Feature):
                 f"Syncro invoice {invoice.get('number')} changed sign after it was sent to Xero as "
                 f"{'an invoice' if negative else 'a credit note'}. Void that document in Xero, then retry."
             )
-        if not negative and invoice.get("xero_id") and await ctx.link(INVOICE, change.record_id) is None:
-            if settings.native_links == "skip":
-                return
-            await ctx.save_link(Link(INVOICE, change.record_id, str(invoice["xero_id"]), None, None, self.name))
-            ctx.note(f"invoice {invoice.get('number')}: already in Xero via Syncro's own integration; linked")
+        native = not negative and invoice.get("xero_id") and await ctx.link(INVOICE, change.record_id) is None
+        if native and settings.native_links == "skip":
+            return
         contact = await contact_for(invoice.get("customer_id"), ctx, f"invoice {invoice.get('number')}")
+        if native:
+            await self._adopt(change.record_id, invoice, contact, ctx, settings)
         payload = await self._payload(invoice, contact, negative, ctx, settings)
         resource = "CreditNotes" if negative else "Invoices"
         number_field = "CreditNoteNumber" if negative else "InvoiceNumber"
@@ -120,6 +120,36 @@ class Invoices(Feature):
                              params={"unitdp": "4"})
         except XeroRejected as rejected:
             await self._rejected(rejected, invoice, payload, entity, resource, number_field, change, ctx)
+
+    async def _adopt(
+        self, record_id: str, invoice: dict[str, Any], contact: Link, ctx: Context, settings: InvoicesSettings
+    ) -> None:
+        """Link the Xero invoice Syncro's own integration posted (``xero_id``), only when it is this
+        invoice: its customer's contact, its number and its total; else park, writing nothing."""
+        xero_id, number = str(invoice["xero_id"]), invoice.get("number")
+        differences = []
+        other = await ctx.link_by_xero_id(INVOICE, xero_id)
+        if other is not None and other.syncro_id != str(record_id):
+            differences.append(f"that Xero invoice is already linked to Syncro invoice {other.xero_number or other.syncro_id}")
+        document = await ctx.xero_record("Invoices", xero_id)
+        if document is None or document.get("Status") in ("DELETED", "VOIDED"):
+            differences.append(f"Xero has no live invoice {xero_id}")
+        else:
+            if (document.get("Contact") or {}).get("ContactID") != contact.xero_id:
+                differences.append(f"Xero's is for another contact ({(document.get('Contact') or {}).get('Name')})")
+            if document.get("InvoiceNumber") not in (fill(settings.invoice_number_format, invoice), str(number)):
+                differences.append(f"Xero's is numbered {document.get('InvoiceNumber')}")
+            if to_decimal(document.get("Total")) != to_decimal(invoice.get("total")):
+                differences.append(f"Xero's total is {document.get('Total')}, Syncro's {invoice.get('total')}")
+        if differences:
+            raise Park(
+                f"Syncro invoice {number} carries the Xero id of an invoice that is not it ({xero_id}, set by "
+                f"Syncro's own Xero integration): {'; '.join(differences)}. Nothing was written. If that Xero "
+                "invoice is this one, make them agree and retry; if not, clear the invoice's Xero link in Syncro "
+                "(or set native_links = \"skip\"), then retry."
+            )
+        await ctx.save_link(Link(INVOICE, record_id, xero_id, document.get("InvoiceNumber"), None, self.name))
+        ctx.note(f"invoice {number}: already in Xero via Syncro's own integration; linked")
 
     async def _payload(
         self, invoice: dict[str, Any], contact: Link, negative: bool, ctx: Context, settings: InvoicesSettings

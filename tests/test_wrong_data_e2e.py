@@ -103,3 +103,58 @@ async def test_a_payment_whose_invoice_keeps_answering_without_the_record_waits_
     assert xero_emulator.store.records("BankTransactions") == []  # never an overpayment
     assert xero_emulator.store.get("Invoices", inv.number)["Status"] == "PAID"
     assert_balances_agree(syncro_emulator, xero_emulator, customer)
+
+
+# -- item 1: a native Xero link that is not this invoice's ------------------------------------------
+async def test_an_invoice_carrying_another_invoices_xero_id_parks_and_overwrites_nothing(
+    syncro_emulator, xero_emulator, open_engine, configure, shop, fake_clock
+):
+    customer, invoice = shop
+    store = syncro_emulator.store
+    first = invoice("100")
+    engine = await open_engine(configure(xero_invoices={}))
+    assert (await engine.run_pass()).ok
+    before = xero_emulator.store.get("Invoices", first.number)
+    other_customer = store.add_customer(business_name="Other Ltd")
+    second = invoice("250", other_customer)
+    store.update_invoice(second.id, xero_id=before["InvoiceID"])
+    fake_clock.advance(60)
+
+    await engine.run_pass()
+    fake_clock.advance(60)
+    await engine.run_pass()  # the Xero-to-Syncro feature sees nothing of it either
+
+    [parked] = await engine.state.parked.all()
+    assert parked.record_id == str(second.id)
+    assert f"Syncro invoice {second.number} carries the Xero id of an invoice that is not it" in parked.reason
+    assert "already linked to Syncro invoice" in parked.reason
+    after = xero_emulator.store.get("Invoices", first.number)
+    assert (after["Contact"]["ContactID"], after["Total"], after["UpdatedDateUTC"]) == (
+        before["Contact"]["ContactID"], before["Total"], before["UpdatedDateUTC"])
+    assert [(li.name, li.price) for li in store.invoice(first.id).line_items] == [("Work", D("100"))]
+
+
+@pytest.mark.parametrize("mismatch", ["customer", "number", "total"])
+async def test_a_native_xero_id_whose_invoice_disagrees_parks_with_the_differences(
+    mismatch, syncro_emulator, xero_emulator, open_engine, configure, shop
+):
+    customer, invoice = shop
+    store = syncro_emulator.store
+    inv = invoice("100")
+    engine = await open_engine(configure())
+    assert (await engine.run_pass()).ok
+    xero = xero_emulator.store.get("Invoices", inv.number)
+    await engine.state.db.conn.execute("DELETE FROM links WHERE entity = 'invoice'")  # as if Syncro's own integration had posted it
+    other = store.add_customer(business_name="Other Ltd")
+    changed = {"customer": {"customer_id": other.id}, "number": {"number": "9999"}}.get(mismatch, {})
+    store.update_invoice(inv.id, xero_id=xero["InvoiceID"], **changed)
+    if mismatch == "total":
+        store.add_line_item(inv.id, name="Extra", quantity="1", price="5", taxable=False)
+
+    await engine.run_pass()
+
+    [parked] = [p for p in await engine.state.parked.all() if p.record_id == str(inv.id)]
+    assert "carries the Xero id of an invoice that is not it" in parked.reason
+    assert {"customer": "another contact", "number": "numbered", "total": "total"}[mismatch] in parked.reason
+    assert xero_emulator.store.get("Invoices", xero["InvoiceID"])["UpdatedDateUTC"] == xero["UpdatedDateUTC"]
+    assert len(xero_emulator.store.records("Invoices")) == 1
