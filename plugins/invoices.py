@@ -28,6 +28,7 @@ from syncro_xero import (
     XeroRejected,
     hookimpl,
 )
+from syncro_xero.changes import parse_instant
 from syncro_xero.money import to_decimal
 
 from .common import contact_for, day
@@ -226,15 +227,16 @@ class Invoices(Feature):
         linked = await ctx.link(entity, change.record_id)
         if linked is None and any(m in text for m in NUMBER_TAKEN):
             existing = await ctx.xero_record(resource, number)
-            if existing and existing.get("Contact", {}).get("ContactID") == payload["Contact"]["ContactID"]:
+            if existing and _same_document(existing, payload, invoice):
                 id_field = "CreditNoteID" if entity == CREDIT_NOTE else "InvoiceID"
                 await ctx.save_link(Link(entity, change.record_id, existing[id_field], number, None, self.name))
                 ctx.note(f"invoice {number}: already in Xero; linked instead of posted twice")
                 await ctx.upsert(entity, change.record_id, resource, payload, number=number, params={"unitdp": "4"})
                 return
             raise Park(
-                f"Invoice number {number} is already used in Xero by a document of another contact. "
-                "Renumber one of them, or set invoice_number_format (e.g. \"SY-{number}\"), then retry.",
+                f"Invoice number {number} is already used in Xero by another document, not this invoice "
+                "(another contact's, or one not made from it). Nothing was overwritten. Renumber one of them, "
+                "or set invoice_number_format (e.g. \"SY-{number}\"), then retry.",
                 "; ".join(rejected.messages),
             )
         if linked is not None and await _paid_in_xero(ctx, resource, linked.xero_id):
@@ -321,6 +323,18 @@ class Invoices(Feature):
                         accounts[code]["Name"] if code in accounts else f"no account '{code}' in Xero")
             for key, code in wanted.items()
         ]
+
+
+def _same_document(existing: dict[str, Any], payload: dict[str, Any], invoice: dict[str, Any]) -> bool:
+    """Whether the Xero document holding this invoice's number is this invoice sent before (a state
+    file lost, an answer that never came): an invoice carries its Syncro link (``Url``); a credit note,
+    which has none, must have its contact, date and total."""
+    if (existing.get("Contact") or {}).get("ContactID") != payload["Contact"]["ContactID"]:
+        return False
+    if "Url" in payload:
+        return existing.get("Url") == payload["Url"]
+    date = parse_instant(existing["Date"]).date().isoformat() if existing.get("Date") else None
+    return date == payload["Date"] and to_decimal(existing.get("Total")) == -to_decimal(invoice.get("total"))
 
 
 async def _paid_in_xero(ctx: Context, resource: str, xero_id: str) -> bool:

@@ -158,3 +158,50 @@ async def test_a_native_xero_id_whose_invoice_disagrees_parks_with_the_differenc
     assert {"customer": "another contact", "number": "numbered", "total": "total"}[mismatch] in parked.reason
     assert xero_emulator.store.get("Invoices", xero["InvoiceID"])["UpdatedDateUTC"] == xero["UpdatedDateUTC"]
     assert len(xero_emulator.store.records("Invoices")) == 1
+
+
+# -- item 2: a number collision with a document that is not this invoice ----------------------------
+@pytest.mark.parametrize("sign", ["", "-"], ids=["invoice", "credit note"])
+async def test_a_document_of_the_same_number_and_contact_in_xero_parks_the_invoice_and_is_never_overwritten(
+    sign, syncro_emulator, xero_emulator, open_engine, configure, shop
+):
+    customer, invoice = shop
+    resource, number_field, kind = (("CreditNotes", "CreditNoteNumber", "ACCRECCREDIT") if sign
+                                    else ("Invoices", "InvoiceNumber", "ACCREC"))
+    engine = await open_engine(configure())
+    assert (await engine.run_pass()).ok  # the customer's contact
+    inv = invoice(f"{sign}250")
+    contact = xero_emulator.store.get("Contacts", f"SYNCRO-{customer.id}")
+    theirs = xero_emulator.store.insert(  # the bookkeeper's own document, numbered as Syncro numbers next
+        resource, Type=kind, Contact={"ContactID": contact["ContactID"]}, Date="2026-03-01", DueDate="2026-03-31", Status="AUTHORISED",
+        LineAmountTypes="NoTax", **{number_field: inv.number},
+        LineItems=[{"Description": "Bookkeeper's", "Quantity": "1", "UnitAmount": "100", "AccountCode": "200"}])
+
+    await engine.run_pass()
+
+    [parked] = await engine.state.parked.all()
+    assert parked.record_id == str(inv.id)
+    assert f"number {inv.number} is already used in Xero by another document" in parked.reason
+    [after] = xero_emulator.store.records(resource)
+    assert (after[number_field], after["Total"], after["UpdatedDateUTC"]) == (
+        inv.number, theirs["Total"], theirs["UpdatedDateUTC"])
+
+
+@pytest.mark.parametrize("sign", ["", "-"], ids=["invoice", "credit note"])
+async def test_the_invoices_own_document_found_by_its_number_after_the_state_was_lost_is_linked(
+    sign, syncro_emulator, xero_emulator, open_engine, configure, shop, fake_clock
+):
+    _, invoice = shop
+    invoice(f"{sign}100")
+    engine = await open_engine(configure())
+    assert (await engine.run_pass()).ok
+    for table, column, value in (("links", "entity", "invoice"), ("links", "entity", "credit_note"),
+                                 ("records", "feature", "invoices"), ("journal", "feature", "invoices")):
+        await engine.state.db.conn.execute(f"DELETE FROM {table} WHERE {column} = ?", (value,))  # a restore
+    fake_clock.advance(400)  # past Xero's idempotency window: a resend is a new request
+
+    report = await engine.run_pass()
+
+    assert report.ok, await engine.state.parked.all()
+    assert len(xero_emulator.store.records("CreditNotes" if sign else "Invoices")) == 1
+    assert "already in Xero; linked" in " ".join(report.counts["invoices"].notes)
