@@ -54,8 +54,10 @@ class Context:
         number: str | None = None,
         extra: dict[str, Any] | None = None,
         params: dict[str, str] | None = None,
+        lookup: Lookup | None = None,
     ) -> Link:
-        """Create the Xero record linked to ``(entity, syncro_id)``, or update it if it changed."""
+        """Create the Xero record linked to ``(entity, syncro_id)``, or update it if it changed; a
+        create is found again after a crash by ``lookup`` (by default, by ``number``)."""
         link, outcome = await self._run.writer.upsert(
             feature=self.feature,
             entity=entity,
@@ -65,6 +67,7 @@ class Context:
             number=number,
             extra=extra,
             params=tuple(sorted((params or {}).items())),
+            lookup=lookup,
         )
         self._run.forget_xero_list(resource)
         if self.dry_run:

@@ -13,6 +13,7 @@ in a locked period, a void with payments) is parked with what the bookkeeper can
 
 from __future__ import annotations
 
+import json
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
@@ -24,6 +25,7 @@ from syncro_xero import (
     Drift,
     Feature,
     Link,
+    Lookup,
     Park,
     XeroRejected,
     hookimpl,
@@ -116,9 +118,12 @@ class Invoices(Feature):
         payload = await self._payload(invoice, contact, negative, ctx, settings)
         resource = "CreditNotes" if negative else "Invoices"
         number_field = "CreditNoteNumber" if negative else "InvoiceNumber"
+        lookup = None
+        if not payload[number_field]:  # no number to find it by after a crash: its link back to Syncro
+            lookup = Lookup("Invoices", f'Contact.ContactID==Guid("{contact.xero_id}")', json.dumps(payload["Url"]))
         try:
             await ctx.upsert(entity, change.record_id, resource, payload, number=payload[number_field],
-                             params={"unitdp": "4"})
+                             params={"unitdp": "4"}, lookup=lookup)
         except XeroRejected as rejected:
             await self._rejected(rejected, invoice, payload, entity, resource, number_field, change, ctx)
 
@@ -201,7 +206,8 @@ class Invoices(Feature):
             "Status": "DRAFT" if draft else settings.status,
         }
         if negative:
-            payload["CreditNoteNumber"] = fill(settings.credit_note_number_format, invoice)
+            # A credit note has no Url to be found by after a crash: without a number, the daemon gives one.
+            payload["CreditNoteNumber"] = fill(settings.credit_note_number_format, invoice) or f"SYNCRO-{invoice['id']}"
         else:
             payload["InvoiceNumber"] = fill(settings.invoice_number_format, invoice)
             if invoice.get("due_date"):

@@ -10,7 +10,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from helpers import assert_balances_agree
+from helpers import SimulatedCrash, assert_balances_agree, crash_at
 from syncro_xero.testing import tax_settings_for
 
 D = Decimal
@@ -205,3 +205,29 @@ async def test_the_invoices_own_document_found_by_its_number_after_the_state_was
     assert report.ok, await engine.state.parked.all()
     assert len(xero_emulator.store.records("CreditNotes" if sign else "Invoices")) == 1
     assert "already in Xero; linked" in " ".join(report.counts["invoices"].notes)
+
+
+# -- item 5: a write that must happen once, with no number to find it by -----------------------------
+@pytest.mark.parametrize("sign", ["", "-"], ids=["invoice", "credit note"])
+async def test_an_invoice_without_a_number_crashed_after_xero_applied_it_is_found_not_created_twice(
+    sign, syncro_emulator, xero_emulator, open_engine, make_config, configure, shop, fake_clock
+):
+    _, invoice = shop
+    config = configure()
+    assert (await (await open_engine(config)).run_pass()).ok  # the customer's contact
+    inv = invoice(f"{sign}100")
+    store = syncro_emulator.store
+    del store._numbers[inv.number]  # bad input: Syncro answers "number": null for it
+    inv.number = None
+    crashed = await open_engine(config)
+    crashed.write_hooks = crash_at(1, "after_answer")
+    with pytest.raises(SimulatedCrash):
+        await crashed.run_pass()
+    fake_clock.advance(400)  # a restart minutes later: past Xero's idempotency window
+
+    rerun = await open_engine(config)
+    report = await rerun.run_pass()
+
+    assert report.ok and report.recovered == {"found": 1, "lost": 0}, (report, await rerun.state.parked.all())
+    assert len(xero_emulator.store.records("CreditNotes" if sign else "Invoices")) == 1
+    assert (await rerun.run_pass()).xero_calls == 0
