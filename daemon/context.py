@@ -152,6 +152,10 @@ class Context:
         """One Syncro record in full (its detail view), fetched once per pass."""
         return await self._run.syncro_record(resource, str(record_id))
 
+    def forget_syncro_record(self, resource: str, record_id: str | int) -> None:
+        """This feature wrote to the record: the next ``syncro_record`` reads it anew."""
+        self._run.forget_syncro_record(resource, str(record_id))
+
     async def ensure(self, feature: str, record_id: str | int) -> None:
         """Sync Syncro record ``record_id`` through ``feature`` now, if it has not been (dependencies)."""
         await self._run.ensure(feature, str(record_id))

@@ -417,6 +417,9 @@ class PassRun:
             self._details[key] = asyncio.create_task(get())
         return await self._details[key]
 
+    def forget_syncro_record(self, resource_name: str, record_id: str) -> None:
+        self._details.pop((resource_name, record_id), None)
+
     async def xero_list(self, resource: str, params: dict[str, str] | None) -> list[dict[str, Any]]:
         key = (resource, tuple(sorted((params or {}).items())))
         if key not in self._xero_lists:

@@ -126,6 +126,10 @@ class Invoices(Feature):
                              params={"unitdp": "4"}, lookup=lookup)
         except XeroRejected as rejected:
             await self._rejected(rejected, invoice, payload, entity, resource, number_field, change, ctx)
+        if not negative and ctx.enabled("xero_invoices"):
+            from .xero_invoices import record_sent  # the way back keeps the base of what is in Xero
+
+            await record_sent(change.record_id, invoice, ctx)
 
     async def _adopt(
         self, record_id: str, invoice: dict[str, Any], contact: Link, ctx: Context, settings: InvoicesSettings
