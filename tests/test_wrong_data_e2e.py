@@ -63,6 +63,24 @@ async def test_an_unreadable_answer_to_a_payment_is_looked_up_and_the_invoice_pa
     assert_balances_agree(syncro_emulator, xero_emulator, customer)
 
 
+async def test_an_unreadable_answer_to_a_batch_of_invoices_is_looked_up_and_each_posted_once(
+    syncro_emulator, xero_emulator, open_engine, configure, shop
+):
+    _, invoice = shop
+    invoices = [invoice(str(10 * (i + 1))) for i in range(3)]
+    engine = await open_engine(configure())
+    xero_emulator.faults.garble_next(1, "truncated", method="PUT", path="/api.xro/2.0/Invoices")
+
+    first = await engine.run_pass()
+    last = await engine.run_pass()
+
+    assert "may have been applied" in (first.error or "") and first.parked_total == 0
+    assert last.ok and last.recovered == {"found": 3, "lost": 0}
+    assert sorted(i["InvoiceNumber"] for i in xero_emulator.store.records("Invoices")) == sorted(
+        i.number for i in invoices)
+    assert (await engine.run_pass()).xero_calls == 0
+
+
 # -- item 3: a Syncro answer without its record ----------------------------------------------------
 @pytest.mark.parametrize("how", ["error_body", "empty"])
 async def test_an_invoice_read_answered_without_the_record_is_read_again_never_taken_for_a_zero_invoice(
