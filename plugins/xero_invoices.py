@@ -165,8 +165,9 @@ class XeroInvoices(Feature):
         in step, Syncro's of the others, a field both moved settled by ``conflict`` (and noted). None when
         nothing of Xero's is to be written (the invoices feature sends Syncro's)."""
         settings: XeroInvoicesSettings = ctx.settings  # type: ignore[assignment]
-        if await ctx.link(EDITING, link.syncro_id):
-            return x  # an edit of Xero's was being written
+        editing = await ctx.link(EDITING, link.syncro_id)
+        if editing is not None:  # an edit of Xero's was being written: the same one, conflicts settled as then
+            return editing.extra.get("target") or x
         base = await ctx.link(BASE, link.syncro_id)
         if base is None:
             if any(p.record_id == link.syncro_id for p in await ctx.parked("invoices")):
@@ -220,7 +221,8 @@ class XeroInvoices(Feature):
                     if ctx.dry_run:
                         ctx.note(f"would write Xero's edit of invoice {number} to Syncro: {edit.summary()}")
                         return
-                    await ctx.save_link(Link(EDITING, link.syncro_id, link.xero_id, number, None, self.name))
+                    await ctx.save_link(Link(EDITING, link.syncro_id, link.xero_id, number, None, self.name,
+                                             {"target": x}))
                 await writer.apply(edit, invoice)
                 ctx.forget_syncro_record("invoices", link.syncro_id)  # the invoices feature reads it anew
                 now = await _syncro_invoice(link.syncro_id, ctx)
@@ -231,10 +233,13 @@ class XeroInvoices(Feature):
             await ctx.forget_link(EDITING, link.syncro_id)
             raise
         await ctx.forget_link(EDITING, link.syncro_id)
-        await self._in_step(link, s, ctx)
+        # In step as Xero has it: a field Syncro kept (``conflict``) reads as Syncro's change, for the
+        # invoices feature to send, never as Xero's edit again.
+        xero_now = xero_content(xero, mapping)
+        await self._in_step(link, xero_now, ctx)
         ctx.count("updated")
         ctx.note(f"invoice {number}: Xero's edit written to Syncro ({'; '.join(writer.done)})")
-        if "lines" not in keys or view(x, keys)["lines"] == view(xero_content(xero, mapping), keys)["lines"]:
+        if "lines" not in keys or view(x, keys)["lines"] == view(xero_now, keys)["lines"]:
             self._check_totals(xero, invoice, mapping, ctx)  # Xero's lines are Syncro's now
 
     def _check_totals(self, xero: dict[str, Any], invoice: dict[str, Any], mapping: Mapping, ctx: Context) -> None:

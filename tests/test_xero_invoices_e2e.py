@@ -547,3 +547,39 @@ async def test_a_crash_between_line_writes_then_a_rerun_converges_without_duplic
                   for line in xero["LineItems"]) == wanted
     assert syncro_emulator.store.totals(syncro_emulator.store.invoice(invoice.id)).total == D(str(xero["Total"]))
     await quiet(rerun, syncro_emulator, xero_emulator)
+
+
+async def test_a_crash_while_writing_an_edit_with_a_conflict_resumes_the_same_settlement(
+    syncro_emulator, xero_emulator, synced, shop, open_engine, configure, monkeypatch
+):
+    _, invoice = shop
+    await synced()
+    syncro_emulator.store.update_invoice(invoice.id, due_date="2026-04-15")
+    edit_in_xero(xero_emulator, invoice, DueDate="2026-04-01", LineItems=edited_lines(xero_emulator, invoice))
+    line_writes = []
+
+    def crash_after_first_line_write(real):
+        async def call(self, path, *body):
+            if "/line_items" in path and line_writes:
+                raise SimulatedCrash(f"before {path}")
+            answer = await real(self, path, *body)
+            if "/line_items" in path:
+                line_writes.append(path)
+            return answer
+
+        return call
+
+    for method in ("put", "post", "delete"):
+        monkeypatch.setattr(SyncroClient, method, crash_after_first_line_write(getattr(SyncroClient, method)))
+    with pytest.raises(SimulatedCrash):
+        await (await open_engine(configure())).run_pass()
+    monkeypatch.undo()
+
+    rerun = await open_engine(configure())
+    report = await rerun.run_pass()
+
+    assert report.ok, await rerun.state.parked.all()
+    assert syncro_emulator.store.invoice(invoice.id).due_date == date(2026, 4, 15)  # conflict = "syncro", still
+    assert _xero_day(in_xero(xero_emulator, invoice)["DueDate"]) == date(2026, 4, 15)
+    assert sorted(li.name for li in syncro_emulator.store.invoice(invoice.id).line_items) == ["Labour", "Support"]
+    await quiet(rerun, syncro_emulator, xero_emulator)
