@@ -147,6 +147,8 @@ class Invoices(Feature):
         else:
             if (document.get("Contact") or {}).get("ContactID") != contact.xero_id:
                 differences.append(f"Xero's is for another contact ({(document.get('Contact') or {}).get('Name')})")
+            # UNKNOWN (syncro-api.md §7 item 14): the InvoiceNumber Syncro's own integration gives is not
+            # documented: Syncro's number, or this daemon's invoice_number_format of it, both count.
             if document.get("InvoiceNumber") not in (fill(settings.invoice_number_format, invoice), str(number)):
                 differences.append(f"Xero's is numbered {document.get('InvoiceNumber')}")
             if to_decimal(document.get("Total")) != to_decimal(invoice.get("total")):
