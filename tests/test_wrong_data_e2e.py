@@ -205,6 +205,26 @@ async def test_a_document_of_the_same_number_and_contact_in_xero_parks_the_invoi
         inv.number, theirs["Total"], theirs["UpdatedDateUTC"])
 
 
+async def test_two_syncro_invoices_given_the_same_xero_number_post_the_first_and_park_the_second(
+    syncro_emulator, xero_emulator, open_engine, configure, shop
+):
+    _, invoice = shop
+    first = invoice("100", po_number="PO-9")
+    engine = await open_engine(configure(invoices={"invoice_number_format": "{po_number}"}))
+    assert (await engine.run_pass()).ok
+    before = xero_emulator.store.get("Invoices", "PO-9")
+    second = invoice("250", po_number="PO-9")  # the same customer's next order, under the same PO
+
+    await engine.run_pass()
+
+    [parked] = await engine.state.parked.all()
+    assert parked.record_id == str(second.id) and "number PO-9 is already used in Xero by another document" in parked.reason
+    [after] = xero_emulator.store.records("Invoices")
+    assert (after["Total"], after["Url"], after["UpdatedDateUTC"]) == (
+        before["Total"], before["Url"], before["UpdatedDateUTC"])
+    assert after["Url"].endswith(f"/invoices/{first.id}")
+
+
 @pytest.mark.parametrize("sign", ["", "-"], ids=["invoice", "credit note"])
 async def test_the_invoices_own_document_found_by_its_number_after_the_state_was_lost_is_linked(
     sign, syncro_emulator, xero_emulator, open_engine, configure, shop, fake_clock
