@@ -152,6 +152,11 @@ class Context:
         """One Syncro record in full (its detail view), fetched once per pass."""
         return await self._run.syncro_record(resource, str(record_id))
 
+    async def xero_changed_since_poll(self, resource: str) -> set[str] | None:
+        """Ids of ``resource`` records changed in Xero since a reverse feature polled it this pass (one
+        read per pass): an update would send over a change nobody has read. None when not polled."""
+        return await self._run.xero_changed_since_poll(resource)
+
     def forget_syncro_record(self, resource: str, record_id: str | int) -> None:
         """This feature wrote to the record: the next ``syncro_record`` reads it anew."""
         self._run.forget_syncro_record(resource, str(record_id))

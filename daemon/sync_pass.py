@@ -111,6 +111,9 @@ class PassRun:
         self._fetches: dict[tuple[str, datetime | None, bool], asyncio.Task[Fetched]] = {}
         self._details: dict[tuple[str, str], asyncio.Task[dict[str, Any]]] = {}
         self._xero_lists: dict[tuple[str, tuple[tuple[str, str], ...]], asyncio.Task[list[dict[str, Any]]]] = {}
+        #: Xero resource -> when a reverse feature polled it, and the UpdatedDateUTC of each record it saw.
+        self._xero_polled: dict[str, tuple[datetime, dict[str, Any]]] = {}
+        self._xero_since_poll: dict[str, asyncio.Task[set[str]]] = {}
         self._ensured: dict[tuple[str, str], asyncio.Task[None]] = {}
         self.memo: dict[str, dict[str, Any]] = {}
         #: In a dry run, the links the planned writes would make, so dependants plan too.
@@ -229,6 +232,8 @@ class PassRun:
             records = await self._guard(self.engine.xero.get(resource, params=params, if_modified_since=since))
             acked = await self.state.records.all(feature.name, "xero", resource)
             id_field = ID_FIELDS.get(resource, "ID")
+            _, seen = self._xero_polled.setdefault(resource, (started, {}))
+            seen.update({str(r.get(id_field, "")): r.get("UpdatedDateUTC") for r in records})
             detected = detect(
                 "xero", resource, records, acked, complete=False, id_field=id_field, updated_field="UpdatedDateUTC"
             )
@@ -416,6 +421,23 @@ class PassRun:
 
             self._details[key] = asyncio.create_task(get())
         return await self._details[key]
+
+    async def xero_changed_since_poll(self, resource: str) -> set[str] | None:
+        """Ids of the ``resource`` records changed in Xero since a reverse feature polled it this pass
+        (read once per pass), or None when none polled it."""
+        if resource not in self._xero_polled:
+            return None
+        if resource not in self._xero_since_poll:
+
+            async def get() -> set[str]:
+                when, seen = self._xero_polled[resource]
+                id_field = ID_FIELDS.get(resource, "ID")
+                changed = await self.engine.xero.get(resource, if_modified_since=when)
+                return {str(r.get(id_field, "")) for r in changed
+                        if seen.get(str(r.get(id_field, ""))) != r.get("UpdatedDateUTC")}  # not as polled
+
+            self._xero_since_poll[resource] = asyncio.create_task(get())
+        return await self._guard(self._xero_since_poll[resource])
 
     def forget_syncro_record(self, resource_name: str, record_id: str) -> None:
         self._details.pop((resource_name, record_id), None)

@@ -22,6 +22,7 @@ from syncro_xero import (
     Change,
     CheckResult,
     Context,
+    Defer,
     Drift,
     Feature,
     Link,
@@ -31,6 +32,7 @@ from syncro_xero import (
     hookimpl,
 )
 from syncro_xero.changes import parse_instant
+from syncro_xero.jsonutil import digest
 from syncro_xero.money import to_decimal
 
 from .common import contact_for, day
@@ -118,6 +120,8 @@ class Invoices(Feature):
         payload = await self._payload(invoice, contact, negative, ctx, settings)
         resource = "CreditNotes" if negative else "Invoices"
         number_field = "CreditNoteNumber" if negative else "InvoiceNumber"
+        if not negative and ctx.enabled("xero_invoices"):
+            await _no_unread_xero_edit(change.record_id, payload, ctx)
         lookup = None
         if not payload[number_field]:  # no number to find it by after a crash: its link back to Syncro
             lookup = Lookup("Invoices", f'Contact.ContactID==Guid("{contact.xero_id}")', json.dumps(payload["Url"]))
@@ -335,6 +339,18 @@ class Invoices(Feature):
                         accounts[code]["Name"] if code in accounts else f"no account '{code}' in Xero")
             for key, code in wanted.items()
         ]
+
+
+async def _no_unread_xero_edit(record_id: str, payload: dict[str, Any], ctx: Context) -> None:
+    """An update waits when the Xero invoice changed after this pass read Xero's edits: the next pass
+    reads that change first (xero_invoices), instead of this one sending over it unseen."""
+    link = await ctx.link(INVOICE, record_id)
+    if link is None or link.payload_digest == digest(payload):
+        return  # a create, or nothing to send
+    changed = await ctx.xero_changed_since_poll("Invoices")
+    if changed and link.xero_id in changed:
+        raise Defer(f"invoice {payload.get('InvoiceNumber')} changed in Xero during this pass: its change is read "
+                    "before Syncro's is sent")
 
 
 def _same_document(existing: dict[str, Any], payload: dict[str, Any], invoice: dict[str, Any]) -> bool:

@@ -500,6 +500,37 @@ async def test_a_syncro_change_sent_before_the_next_poll_is_not_taken_for_a_xero
     await quiet(engine, syncro_emulator, xero_emulator)
 
 
+async def test_a_xero_edit_made_during_a_pass_is_not_sent_over_but_read_first_next_pass(
+    syncro_emulator, xero_emulator, synced, shop, fake_clock, monkeypatch
+):
+    from syncro_xero.plugins.invoices import Invoices
+
+    _, invoice = shop
+    engine = await synced()
+    syncro_emulator.store.add_line_item(invoice.id, name="Late", quantity="1", price="7", taxable=False)
+    real_handle = Invoices.handle
+
+    async def bookkeeper_edits_meanwhile(self, change, ctx):  # after Xero's edits were read this pass
+        fake_clock.advance(2)
+        edit_in_xero(xero_emulator, invoice, DueDate="2026-04-01")
+        monkeypatch.setattr(Invoices, "handle", real_handle)
+        await real_handle(self, change, ctx)
+
+    monkeypatch.setattr(Invoices, "handle", bookkeeper_edits_meanwhile)
+    during = await engine.run_pass()
+    assert _xero_day(in_xero(xero_emulator, invoice)["DueDate"]) == date(2026, 4, 1)  # not sent over
+    assert [feature for feature, _, _ in during.waiting] == ["invoices"]
+    fake_clock.advance(60)
+
+    report = await engine.run_pass()
+
+    assert report.ok, await engine.state.parked.all()
+    assert syncro_emulator.store.invoice(invoice.id).due_date == date(2026, 4, 1)
+    xero = in_xero(xero_emulator, invoice)
+    assert _xero_day(xero["DueDate"]) == date(2026, 4, 1) and "Late" in [li["Description"] for li in xero["LineItems"]]
+    await quiet(engine, syncro_emulator, xero_emulator)
+
+
 def _xero_day(value) -> date:
     """A Xero date as the emulator's store holds it (a date) or as it answers (an instant)."""
     from syncro_xero.changes import parse_instant
