@@ -15,8 +15,8 @@ content both sides had when last seen in step (an ``invoice_base`` link, kept by
 the invoices feature whenever it sends an invoice). A field Xero moved and Syncro did not: Xero's
 edit is written. One Syncro moved and Xero did not: nothing (the invoices feature sends it). One both
 moved: settled by ``conflict`` and noted, as ``xero_contacts`` does. This feature reads Xero's edits
-first in a pass (``reverse_first``), so the invoices feature never sends over an edit it has not
-seen. Without a base, an invoice the invoices feature parked counts as moved in Syncro: parked with
+first in a pass (``reverse_first``), and the invoices feature holds an update back a pass when the
+Xero invoice changed after that read, so it never sends over an edit nobody has read. Without a base, an invoice the invoices feature parked counts as moved in Syncro: parked with
 the differences, nothing written.
 
 Safe by construction:
