@@ -144,7 +144,8 @@ class Invoices(Feature):
         differences = []
         other = await ctx.link_by_xero_id(INVOICE, xero_id)
         if other is not None and other.syncro_id != str(record_id):
-            differences.append(f"that Xero invoice is already linked to Syncro invoice {other.xero_number or other.syncro_id}")
+            differences.append(
+                f"that Xero invoice is already linked to Syncro invoice {other.xero_number or other.syncro_id}")
         document = await ctx.xero_record("Invoices", xero_id)
         if document is None or document.get("Status") in ("DELETED", "VOIDED"):
             differences.append(f"Xero has no live invoice {xero_id}")

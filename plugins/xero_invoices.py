@@ -16,8 +16,9 @@ the invoices feature whenever it sends an invoice). A field Xero moved and Syncr
 edit is written. One Syncro moved and Xero did not: nothing (the invoices feature sends it). One both
 moved: settled by ``conflict`` and noted, as ``xero_contacts`` does. This feature reads Xero's edits
 first in a pass (``reverse_first``), and the invoices feature holds an update back a pass when the
-Xero invoice changed after that read, so it never sends over an edit nobody has read. Without a base, an invoice the invoices feature parked counts as moved in Syncro: parked with
-the differences, nothing written.
+Xero invoice changed after that read, so it never sends over an edit nobody has read. Without a
+base, an invoice the invoices feature parked counts as moved in Syncro: parked with the differences,
+nothing written.
 
 Safe by construction:
 - every value is mapped and checked before the first call (a tax type no Syncro rate maps to would
@@ -124,9 +125,10 @@ class XeroInvoices(Feature):
         if x == view(s, keys):
             await self._in_step(link, s, ctx)
             return True
-        base = await ctx.link(BASE, link.syncro_id)
         # Xero unmoved since last in step (the daemon's own write): a Syncro change, the invoices feature's to send
-        return base is not None and x == view(base.extra["content"], keys) and not await ctx.link(EDITING, link.syncro_id)
+        base = await ctx.link(BASE, link.syncro_id)
+        unmoved = base is not None and x == view(base.extra["content"], keys)
+        return unmoved and await ctx.link(EDITING, link.syncro_id) is None
 
     async def prepare(self, ctx: Context) -> None:
         """Finish the edits a crash interrupted, before the invoices feature could send the half-written
