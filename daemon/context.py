@@ -54,8 +54,10 @@ class Context:
         number: str | None = None,
         extra: dict[str, Any] | None = None,
         params: dict[str, str] | None = None,
+        lookup: Lookup | None = None,
     ) -> Link:
-        """Create the Xero record linked to ``(entity, syncro_id)``, or update it if it changed."""
+        """Create the Xero record linked to ``(entity, syncro_id)``, or update it if it changed; a
+        create is found again after a crash by ``lookup`` (by default, by ``number``)."""
         link, outcome = await self._run.writer.upsert(
             feature=self.feature,
             entity=entity,
@@ -65,6 +67,7 @@ class Context:
             number=number,
             extra=extra,
             params=tuple(sorted((params or {}).items())),
+            lookup=lookup,
         )
         self._run.forget_xero_list(resource)
         if self.dry_run:
@@ -151,6 +154,15 @@ class Context:
     async def syncro_record(self, resource: str, record_id: str | int) -> dict[str, Any]:
         """One Syncro record in full (its detail view), fetched once per pass."""
         return await self._run.syncro_record(resource, str(record_id))
+
+    async def xero_changed_since_poll(self, resource: str) -> set[str] | None:
+        """Ids of ``resource`` records changed in Xero since a reverse feature polled it this pass (one
+        read per pass): an update would send over a change nobody has read. None when not polled."""
+        return await self._run.xero_changed_since_poll(resource)
+
+    def forget_syncro_record(self, resource: str, record_id: str | int) -> None:
+        """This feature wrote to the record: the next ``syncro_record`` reads it anew."""
+        self._run.forget_syncro_record(resource, str(record_id))
 
     async def ensure(self, feature: str, record_id: str | int) -> None:
         """Sync Syncro record ``record_id`` through ``feature`` now, if it has not been (dependencies)."""

@@ -32,7 +32,7 @@ from .changes import Detected, detect, parse_instant
 from .context import Context
 from .feature import Change, Defer, Feature, Park, PassCounts
 from .state import Link
-from .syncro import SyncroAuthError, SyncroNotFound, SyncroUnavailable, unwrap
+from .syncro import SyncroAuthError, SyncroNoRecord, SyncroNotFound, SyncroUnavailable
 from .syncro.polling import STRATEGIES, Fetched, Window
 from .syncro.resources import SyncroResource
 from .xero.errors import (
@@ -112,6 +112,9 @@ class PassRun:
         self._details: dict[tuple[str, str], asyncio.Future[dict[str, Any]]] = {}
         self._relisted: dict[str, asyncio.Task[list[dict[str, Any]]]] = {}
         self._xero_lists: dict[tuple[str, tuple[tuple[str, str], ...]], asyncio.Task[list[dict[str, Any]]]] = {}
+        #: Xero resource -> when a reverse feature polled it, and the UpdatedDateUTC of each record it saw.
+        self._xero_polled: dict[str, tuple[datetime, dict[str, Any]]] = {}
+        self._xero_since_poll: dict[str, asyncio.Task[set[str]]] = {}
         self._ensured: dict[tuple[str, str], asyncio.Task[None]] = {}
         self.memo: dict[str, dict[str, Any]] = {}
         #: In a dry run, the links the planned writes would make, so dependants plan too.
@@ -234,6 +237,8 @@ class PassRun:
             records = await self._guard(self.engine.xero.get(resource, params=params, if_modified_since=since))
             acked = await self.state.records.all(feature.name, "xero", resource)
             id_field = ID_FIELDS.get(resource, "ID")
+            _, seen = self._xero_polled.setdefault(resource, (started, {}))
+            seen.update({str(r.get(id_field, "")): r.get("UpdatedDateUTC") for r in records})
             detected = detect(
                 "xero", resource, records, acked, complete=False, id_field=id_field, updated_field="UpdatedDateUTC"
             )
@@ -333,6 +338,10 @@ class PassRun:
             counts.waiting += 1
             self.report.waiting.append((feature.name, change.record_id, "gone from Syncro mid-pass"))
             return False
+        except SyncroNoRecord as exc:  # a failed read: read again next pass, never interpreted
+            counts.waiting += 1
+            self.report.waiting.append((feature.name, change.record_id, str(exc)))
+            return False
         except PassAborted:
             raise
         except Exception as exc:  # a plugin bug parks this record only
@@ -430,11 +439,30 @@ class PassRun:
             resource = self.engine.plugins.resources[resource_name]
 
             async def get() -> dict[str, Any]:
-                body = await self.syncro.get(resource.detail_path(record_id))
-                return unwrap(body, resource.item_key)
+                return await self.syncro.get_record(resource.detail_path(record_id), resource.item_key, record_id)
 
             self._details[key] = asyncio.create_task(get())
         return await self._details[key]
+
+    async def xero_changed_since_poll(self, resource: str) -> set[str] | None:
+        """Ids of the ``resource`` records changed in Xero since a reverse feature polled it this pass
+        (read once per pass), or None when none polled it."""
+        if resource not in self._xero_polled:
+            return None
+        if resource not in self._xero_since_poll:
+
+            async def get() -> set[str]:
+                when, seen = self._xero_polled[resource]
+                id_field = ID_FIELDS.get(resource, "ID")
+                changed = await self.engine.xero.get(resource, if_modified_since=when)
+                return {str(r.get(id_field, "")) for r in changed
+                        if seen.get(str(r.get(id_field, ""))) != r.get("UpdatedDateUTC")}  # not as polled
+
+            self._xero_since_poll[resource] = asyncio.create_task(get())
+        return await self._guard(self._xero_since_poll[resource])
+
+    def forget_syncro_record(self, resource_name: str, record_id: str) -> None:
+        self._details.pop((resource_name, record_id), None)
 
     async def xero_list(self, resource: str, params: dict[str, str] | None) -> list[dict[str, Any]]:
         key = (resource, tuple(sorted((params or {}).items())))

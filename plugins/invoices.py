@@ -13,6 +13,7 @@ in a locked period, a void with payments) is parked with what the bookkeeper can
 
 from __future__ import annotations
 
+import json
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
@@ -21,13 +22,17 @@ from syncro_xero import (
     Change,
     CheckResult,
     Context,
+    Defer,
     Drift,
     Feature,
     Link,
+    Lookup,
     Park,
     XeroRejected,
     hookimpl,
 )
+from syncro_xero.changes import parse_instant
+from syncro_xero.jsonutil import digest
 from syncro_xero.money import to_decimal
 
 from .common import contact_for, day
@@ -106,20 +111,62 @@ class Invoices(Feature):
                 f"Syncro invoice {invoice.get('number')} changed sign after it was sent to Xero as "
                 f"{'an invoice' if negative else 'a credit note'}. Void that document in Xero, then retry."
             )
-        if not negative and invoice.get("xero_id") and await ctx.link(INVOICE, change.record_id) is None:
-            if settings.native_links == "skip":
-                return
-            await ctx.save_link(Link(INVOICE, change.record_id, str(invoice["xero_id"]), None, None, self.name))
-            ctx.note(f"invoice {invoice.get('number')}: already in Xero via Syncro's own integration; linked")
+        native = not negative and invoice.get("xero_id") and await ctx.link(INVOICE, change.record_id) is None
+        if native and settings.native_links == "skip":
+            return
         contact = await contact_for(invoice.get("customer_id"), ctx, f"invoice {invoice.get('number')}")
+        if native:
+            await self._adopt(change.record_id, invoice, contact, ctx, settings)
         payload = await self._payload(invoice, contact, negative, ctx, settings)
         resource = "CreditNotes" if negative else "Invoices"
         number_field = "CreditNoteNumber" if negative else "InvoiceNumber"
+        if not negative and ctx.enabled("xero_invoices"):
+            await _no_unread_xero_edit(change.record_id, payload, ctx)
+        lookup = None
+        if not payload[number_field]:  # no number to find it by after a crash: its link back to Syncro
+            lookup = Lookup("Invoices", f'Contact.ContactID==Guid("{contact.xero_id}")', json.dumps(payload["Url"]))
         try:
             await ctx.upsert(entity, change.record_id, resource, payload, number=payload[number_field],
-                             params={"unitdp": "4"})
+                             params={"unitdp": "4"}, lookup=lookup)
         except XeroRejected as rejected:
             await self._rejected(rejected, invoice, payload, entity, resource, number_field, change, ctx)
+        if not negative and ctx.enabled("xero_invoices"):
+            from .xero_invoices import record_sent  # the way back keeps the base of what is in Xero
+
+            await record_sent(change.record_id, invoice, ctx)
+
+    async def _adopt(
+        self, record_id: str, invoice: dict[str, Any], contact: Link, ctx: Context, settings: InvoicesSettings
+    ) -> None:
+        """Link the Xero invoice Syncro's own integration posted (``xero_id``), only when it is this
+        invoice: its customer's contact, its number and its total; else park, writing nothing."""
+        xero_id, number = str(invoice["xero_id"]), invoice.get("number")
+        differences = []
+        other = await ctx.link_by_xero_id(INVOICE, xero_id)
+        if other is not None and other.syncro_id != str(record_id):
+            differences.append(
+                f"that Xero invoice is already linked to Syncro invoice {other.xero_number or other.syncro_id}")
+        document = await ctx.xero_record("Invoices", xero_id)
+        if document is None or document.get("Status") in ("DELETED", "VOIDED"):
+            differences.append(f"Xero has no live invoice {xero_id}")
+        else:
+            if (document.get("Contact") or {}).get("ContactID") != contact.xero_id:
+                differences.append(f"Xero's is for another contact ({(document.get('Contact') or {}).get('Name')})")
+            # UNKNOWN (syncro-api.md §7 item 14): the InvoiceNumber Syncro's own integration gives is not
+            # documented: Syncro's number, or this daemon's invoice_number_format of it, both count.
+            if document.get("InvoiceNumber") not in (fill(settings.invoice_number_format, invoice), str(number)):
+                differences.append(f"Xero's is numbered {document.get('InvoiceNumber')}")
+            if to_decimal(document.get("Total")) != to_decimal(invoice.get("total")):
+                differences.append(f"Xero's total is {document.get('Total')}, Syncro's {invoice.get('total')}")
+        if differences:
+            raise Park(
+                f"Syncro invoice {number} carries the Xero id of an invoice that is not it ({xero_id}, set by "
+                f"Syncro's own Xero integration): {'; '.join(differences)}. Nothing was written. If that Xero "
+                "invoice is this one, make them agree and retry; if not, clear the invoice's Xero link in Syncro "
+                "(or set native_links = \"skip\"), then retry."
+            )
+        await ctx.save_link(Link(INVOICE, record_id, xero_id, document.get("InvoiceNumber"), None, self.name))
+        ctx.note(f"invoice {number}: already in Xero via Syncro's own integration; linked")
 
     async def _payload(
         self, invoice: dict[str, Any], contact: Link, negative: bool, ctx: Context, settings: InvoicesSettings
@@ -170,7 +217,8 @@ class Invoices(Feature):
             "Status": "DRAFT" if draft else settings.status,
         }
         if negative:
-            payload["CreditNoteNumber"] = fill(settings.credit_note_number_format, invoice)
+            # A credit note has no Url to be found by after a crash: without a number, the daemon gives one.
+            payload["CreditNoteNumber"] = fill(settings.credit_note_number_format, invoice) or f"SYNCRO-{invoice['id']}"
         else:
             payload["InvoiceNumber"] = fill(settings.invoice_number_format, invoice)
             if invoice.get("due_date"):
@@ -196,15 +244,16 @@ class Invoices(Feature):
         linked = await ctx.link(entity, change.record_id)
         if linked is None and any(m in text for m in NUMBER_TAKEN):
             existing = await ctx.xero_record_by_number(resource, number)
-            if existing and existing.get("Contact", {}).get("ContactID") == payload["Contact"]["ContactID"]:
+            if existing and _same_document(existing, payload, invoice):
                 id_field = "CreditNoteID" if entity == CREDIT_NOTE else "InvoiceID"
                 await ctx.save_link(Link(entity, change.record_id, existing[id_field], number, None, self.name))
                 ctx.note(f"invoice {number}: already in Xero; linked instead of posted twice")
                 await ctx.upsert(entity, change.record_id, resource, payload, number=number, params={"unitdp": "4"})
                 return
             raise Park(
-                f"Invoice number {number} is already used in Xero by a document of another contact. "
-                "Renumber one of them, or set invoice_number_format (e.g. \"SY-{number}\"), then retry.",
+                f"Invoice number {number} is already used in Xero by another document, not this invoice "
+                "(another contact's, or one not made from it). Nothing was overwritten. Renumber one of them, "
+                "or set invoice_number_format (e.g. \"SY-{number}\"), then retry.",
                 "; ".join(rejected.messages),
             )
         if linked is not None and await _paid_in_xero(ctx, resource, linked.xero_id):
@@ -291,6 +340,30 @@ class Invoices(Feature):
                         accounts[code]["Name"] if code in accounts else f"no account '{code}' in Xero")
             for key, code in wanted.items()
         ]
+
+
+async def _no_unread_xero_edit(record_id: str, payload: dict[str, Any], ctx: Context) -> None:
+    """An update waits when the Xero invoice changed after this pass read Xero's edits: the next pass
+    reads that change first (xero_invoices), instead of this one sending over it unseen."""
+    link = await ctx.link(INVOICE, record_id)
+    if link is None or link.payload_digest == digest(payload):
+        return  # a create, or nothing to send
+    changed = await ctx.xero_changed_since_poll("Invoices")
+    if changed and link.xero_id in changed:
+        raise Defer(f"invoice {payload.get('InvoiceNumber')} changed in Xero during this pass: its change is read "
+                    "before Syncro's is sent")
+
+
+def _same_document(existing: dict[str, Any], payload: dict[str, Any], invoice: dict[str, Any]) -> bool:
+    """Whether the Xero document holding this invoice's number is this invoice sent before (a state
+    file lost, an answer that never came): an invoice carries its Syncro link (``Url``); a credit note,
+    which has none, must have its contact, date and total."""
+    if (existing.get("Contact") or {}).get("ContactID") != payload["Contact"]["ContactID"]:
+        return False
+    if "Url" in payload:
+        return existing.get("Url") == payload["Url"]
+    date = parse_instant(existing["Date"]).date().isoformat() if existing.get("Date") else None
+    return date == payload["Date"] and to_decimal(existing.get("Total")) == -to_decimal(invoice.get("total"))
 
 
 async def _paid_in_xero(ctx: Context, resource: str, xero_id: str) -> bool:

@@ -10,10 +10,15 @@ write; the invoices feature then sees the Syncro change and sends the same conte
 once, after which both compare equal and nothing moves. Lines are compared by amount, never tax
 (Syncro computes its own), and as a multiset: their order is Syncro's.
 
-Which side changed: the content both sides had when last seen in step (an ``invoice_base`` link).
-Xero moved and Syncro did not: Xero's edit is written. Syncro moved and Xero did not: nothing (the
-invoices feature sends it). Both moved: parked with the differences, nothing written (without a
-base, an invoice the invoices feature parked counts as moved in Syncro).
+Which side changed, field by field (date, due date, reference, number, contact, lines): against the
+content both sides had when last seen in step (an ``invoice_base`` link, kept by this feature and by
+the invoices feature whenever it sends an invoice). A field Xero moved and Syncro did not: Xero's
+edit is written. One Syncro moved and Xero did not: nothing (the invoices feature sends it). One both
+moved: settled by ``conflict`` and noted, as ``xero_contacts`` does. This feature reads Xero's edits
+first in a pass (``reverse_first``), and the invoices feature holds an update back a pass when the
+Xero invoice changed after that read, so it never sends over an edit nobody has read. Without a
+base, an invoice the invoices feature parked counts as moved in Syncro: parked with the differences,
+nothing written.
 
 Safe by construction:
 - every value is mapped and checked before the first call (a tax type no Syncro rate maps to would
@@ -38,7 +43,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict
 from syncro_xero import Change, CheckResult, Context, Feature, Link, Park, hookimpl
 from syncro_xero.money import to_decimal
-from syncro_xero.syncro import SyncroNotFound, unwrap
+from syncro_xero.syncro import SyncroNotFound
 
 from .invoice_content import (
     TEMPLATED,
@@ -59,7 +64,7 @@ EDITING = "invoice_editing"  # Syncro invoice id <-> InvoiceID while an edit is 
 GONE = ("VOIDED", "DELETED")
 ROUNDS = 3
 LABELS = {"date": "date", "due_date": "due date", "reference": "reference", "number": "number", "contact": "contact",
-          "amounts": "line amounts"}
+          "amounts": "line amounts", "lines": "lines"}
 
 
 class XeroInvoicesSettings(BaseModel):
@@ -78,12 +83,16 @@ class XeroInvoicesSettings(BaseModel):
     # UNKNOWN (syncro-api.md §2.3, §2.4, §5.9): whether PUT resets the parameters it is not sent.
     #: "changes": PUTs send what differs; "all": also every other writable field as Syncro has it.
     put_sends: PutSends = "changes"
+    #: A field changed in both since they were last in step: keep Syncro's value (sent to Xero), or
+    #: take Xero's (written to Syncro); noted either way.
+    conflict: Literal["syncro", "xero"] = "syncro"
 
 
 class XeroInvoices(Feature):
     name = "xero_invoices"
     description = "Xero edits of invoices from Syncro -> the Syncro invoice (header and lines)"
     xero_resources = ("Invoices",)
+    reverse_first = True  # read Xero's edits before the invoices feature could send over them
     depends_on = ("invoices",)
     Settings = XeroInvoicesSettings
 
@@ -98,9 +107,10 @@ class XeroInvoices(Feature):
             await self._sync(link, ctx)
 
     async def _in_step_as_polled(self, link: Link, polled: dict[str, Any], ctx: Context) -> bool:
-        """The invoice as polled equals the Syncro invoice as read this pass: in step, nothing more to
-        read (the invoices feature's own writes come back so, at no cost). The poll shows unit prices
-        to 2 places, so anything else is read again, both sides, before it is compared for writing."""
+        """The invoice as polled equals the Syncro invoice as read this pass (in step), or the content last
+        in step (a Syncro change, or the daemon's own write): nothing more to read, at no cost. The poll
+        shows unit prices to 2 places, so anything else is read again, both sides, before it is compared
+        for writing."""
         if polled.get("Status") in GONE:
             return False
         settings: XeroInvoicesSettings = ctx.settings  # type: ignore[assignment]
@@ -111,10 +121,14 @@ class XeroInvoices(Feature):
         mapping = await Mapping.load(ctx)
         keys = mapping.compared(settings.fields)
         s = await syncro_content(invoice, mapping, ctx)
-        if view(xero_content(polled, mapping), keys) != view(s, keys):
-            return False
-        await self._in_step(link, s, ctx)
-        return True
+        x = view(xero_content(polled, mapping), keys)
+        if x == view(s, keys):
+            await self._in_step(link, s, ctx)
+            return True
+        # Xero unmoved since last in step (the daemon's own write): a Syncro change, the invoices feature's to send
+        base = await ctx.link(BASE, link.syncro_id)
+        unmoved = base is not None and x == view(base.extra["content"], keys)
+        return unmoved and await ctx.link(EDITING, link.syncro_id) is None
 
     async def prepare(self, ctx: Context) -> None:
         """Finish the edits a crash interrupted, before the invoices feature could send the half-written
@@ -144,32 +158,47 @@ class XeroInvoices(Feature):
         s = await syncro_content(invoice, mapping, ctx)
         if view(x, keys) == view(s, keys):
             await self._in_step(link, s, ctx)
-        elif await self._xero_moved(link, x, s, keys, invoice, ctx):
-            await self._write(link, xero, invoice, x, keys, mapping, ctx)
+        elif (target := await self._target(link, x, s, keys, invoice, ctx)) is not None:
+            await self._write(link, xero, invoice, target, keys, mapping, ctx)
 
-    async def _xero_moved(self, link: Link, x: Content, s: Content, keys: list[str], invoice: dict[str, Any],
-                          ctx: Context) -> bool:
-        """True when the difference is Xero's edit; False when it is Syncro's (the invoices feature's
-        to send); parks when both moved since they were last in step."""
-        if await ctx.link(EDITING, link.syncro_id):
-            return True  # an edit of Xero's was being written
+    async def _target(self, link: Link, x: Content, s: Content, keys: list[str], invoice: dict[str, Any],
+                      ctx: Context) -> Content | None:
+        """What the Syncro invoice is to read as: Xero's value of each field Xero moved since both were last
+        in step, Syncro's of the others, a field both moved settled by ``conflict`` (and noted). None when
+        nothing of Xero's is to be written (the invoices feature sends Syncro's)."""
+        settings: XeroInvoicesSettings = ctx.settings  # type: ignore[assignment]
+        editing = await ctx.link(EDITING, link.syncro_id)
+        if editing is not None:  # an edit of Xero's was being written: the same one, conflicts settled as then
+            return editing.extra.get("target") or x
         base = await ctx.link(BASE, link.syncro_id)
-        known = view(base.extra["content"], keys) if base else None
-        if known is not None and view(x, keys) == known:
-            return False
-        syncro_moved = (view(s, keys) != known if known is not None
-                        else any(p.record_id == link.syncro_id for p in await ctx.parked("invoices")))
-        if syncro_moved:
-            raise Park(
-                f"Invoice {invoice.get('number')} was edited in Xero, and it also differs in Syncro from what was "
-                "last sent to Xero (changed in Syncro, or parked by the invoices feature). Nothing was written. "
-                f"Syncro's version goes to Xero once the invoices feature can send it; if Xero's edit still applies, "
-                f"make it in Syncro by hand ({'; '.join(differences(x, s, keys))}), then dismiss this record."
-            )
-        return True
+        if base is None:
+            if any(p.record_id == link.syncro_id for p in await ctx.parked("invoices")):
+                raise Park(
+                    f"Invoice {invoice.get('number')} was edited in Xero, and it also differs in Syncro from what "
+                    "was last sent to Xero (parked by the invoices feature). Nothing was written. Syncro's version "
+                    "goes to Xero once the invoices feature can send it; if Xero's edit still applies, make it in "
+                    f"Syncro by hand ({'; '.join(differences(x, s, keys))}), then dismiss this record."
+                )
+            return x
+        known, ours, theirs = view(base.extra["content"], keys), view(x, keys), view(s, keys)
+        target = dict(s)
+        for key in keys:
+            if ours[key] == theirs[key] or ours[key] == known[key]:
+                continue  # the same on both sides, or moved in Syncro only
+            if theirs[key] != known[key]:
+                keep = settings.conflict == "syncro"
+                ctx.note(f"invoice {invoice.get('number')}: {LABELS[key]} changed in Syncro and in Xero; "
+                         f"{'kept' if keep else 'replaced'} Syncro's {shown(key, s[key])}"
+                         f"{', not' if keep else ' by'} Xero's {shown(key, x[key])}")
+                if keep:
+                    continue
+            target[key] = x[key]
+        return target if view(target, keys) != theirs else None
 
-    async def _write(self, link: Link, xero: dict[str, Any], invoice: dict[str, Any], x: Content, keys: list[str],
-                     mapping: Mapping, ctx: Context) -> None:
+    async def _write(self, link: Link, xero: dict[str, Any], invoice: dict[str, Any], target: Content,
+                     keys: list[str], mapping: Mapping, ctx: Context) -> None:
+        """Make the Syncro invoice read as ``target`` (Xero's edit, where it wins)."""
+        x = target
         settings: XeroInvoicesSettings = ctx.settings  # type: ignore[assignment]
         number = invoice.get("number")
         writer = SyncroWriter(ctx, invoice, settings.put_sends)
@@ -194,8 +223,10 @@ class XeroInvoices(Feature):
                     if ctx.dry_run:
                         ctx.note(f"would write Xero's edit of invoice {number} to Syncro: {edit.summary()}")
                         return
-                    await ctx.save_link(Link(EDITING, link.syncro_id, link.xero_id, number, None, self.name))
+                    await ctx.save_link(Link(EDITING, link.syncro_id, link.xero_id, number, None, self.name,
+                                             {"target": x}))
                 await writer.apply(edit, invoice)
+                ctx.forget_syncro_record("invoices", link.syncro_id)  # the invoices feature reads it anew
                 now = await _syncro_invoice(link.syncro_id, ctx)
                 if now is None:
                     raise Park(f"Syncro invoice {number} was deleted while Xero's edit was being written to it.")
@@ -204,10 +235,14 @@ class XeroInvoices(Feature):
             await ctx.forget_link(EDITING, link.syncro_id)
             raise
         await ctx.forget_link(EDITING, link.syncro_id)
-        await self._in_step(link, s, ctx)
+        # In step as Xero has it: a field Syncro kept (``conflict``) reads as Syncro's change, for the
+        # invoices feature to send, never as Xero's edit again.
+        xero_now = xero_content(xero, mapping)
+        await self._in_step(link, xero_now, ctx)
         ctx.count("updated")
         ctx.note(f"invoice {number}: Xero's edit written to Syncro ({'; '.join(writer.done)})")
-        self._check_totals(xero, invoice, mapping, ctx)
+        if "lines" not in keys or view(x, keys)["lines"] == view(xero_now, keys)["lines"]:
+            self._check_totals(xero, invoice, mapping, ctx)  # Xero's lines are Syncro's now
 
     def _check_totals(self, xero: dict[str, Any], invoice: dict[str, Any], mapping: Mapping, ctx: Context) -> None:
         """Syncro's recomputed totals against Xero's lines, as the invoices feature will settle them."""
@@ -260,6 +295,25 @@ class XeroInvoices(Feature):
         return results
 
 
+async def record_sent(syncro_id: str, invoice: dict[str, Any], ctx: Context) -> None:
+    """The invoices feature sent ``invoice`` to Xero: both sides are in step on its content (the base
+    against which the next Xero edit is told from the daemon's own write)."""
+    link = await ctx.link(INVOICE, syncro_id)
+    if link is None or not link.xero_id:
+        return
+    content = await syncro_content(invoice, await Mapping.load(ctx), ctx)
+    base = await ctx.link(BASE, syncro_id)
+    if base is None or base.xero_id != link.xero_id or base.extra.get("content") != content:
+        await ctx.save_link(Link(BASE, syncro_id, link.xero_id, None, None, XeroInvoices.name, {"content": content}))
+
+
+def shown(key: str, value: Any) -> str:
+    """A content value for a bookkeeper."""
+    if key == "lines":
+        return ", ".join(describe_line(line) for line in value) or "no lines"
+    return str(value or "none")
+
+
 def differences(xero: Content, syncro: Content, keys: list[str]) -> list[str]:
     """What Xero says that Syncro does not, for a bookkeeper."""
     out = [f"{LABELS[key]} {xero[key] or 'none'} in Xero, {syncro[key] or 'none'} from Syncro"
@@ -278,7 +332,7 @@ def differences(xero: Content, syncro: Content, keys: list[str]) -> list[str]:
 async def _syncro_invoice(invoice_id: str, ctx: Context) -> dict[str, Any] | None:
     """The Syncro invoice as it is now (not the pass's cached copy), or None once deleted."""
     try:
-        return unwrap(await ctx.syncro.get(f"/invoices/{invoice_id}"), "invoice")
+        return await ctx.syncro.get_record(f"/invoices/{invoice_id}", "invoice", invoice_id)
     except SyncroNotFound:
         return None
 

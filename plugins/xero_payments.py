@@ -147,7 +147,7 @@ async def ref_num(entry: dict[str, Any], ctx: Context) -> str:
     # `ref_num` among them, the payment itself is read.
     if "ref_num" not in entry:
         try:
-            entry = unwrap(await ctx.syncro.get(f"/payments/{entry['id']}"), "payment")
+            entry = await ctx.syncro.get_record(f"/payments/{entry['id']}", "payment", entry["id"])
         except SyncroNotFound:
             return ""
     return entry.get("ref_num") or ""
@@ -157,7 +157,7 @@ async def in_syncro(payment_id: int, ctx: Context) -> bool:
     # UNKNOWN (syncro-api.md §2.5): what GET /payments/{id} answers once the payment is deleted in the
     # UI; 404, as for any record gone (§1.7).
     try:
-        await ctx.syncro.get(f"/payments/{payment_id}")
+        await ctx.syncro.get_record(f"/payments/{payment_id}", "payment", payment_id)
     except SyncroNotFound:
         return False
     return True

@@ -81,3 +81,18 @@ async def test_dropped_write_is_applied_but_never_answered(echo):
             await http.post(f"{echo.url}/thing", json={})
         again = await (await http.post(f"{echo.url}/thing", json={})).json()
     assert echo.writes == 2 and again == {"written": 2}
+
+
+async def test_a_garbled_answer_is_a_200_without_the_record_after_the_write_was_applied(echo):
+    echo.faults.garble_next(1, "truncated", method="POST", path="/thing")
+    echo.faults.garble_next(1, "empty", method="GET")
+    echo.faults.garble_next(1, "error_body")
+    async with aiohttp.ClientSession() as http:
+        truncated = await http.post(f"{echo.url}/thing", json={})
+        empty, error, clean = [await http.get(f"{echo.url}/thing") for _ in range(3)]
+        answers = [(r.status, await r.text()) for r in (truncated, empty, error, clean)]
+    assert echo.writes == 1 and answers[0] == (200, '{"writt')
+    assert answers[1] == (200, "") and answers[2][0] == 200 and "error" in answers[2][1]
+    assert answers[3] == (200, '{"ok": true}')
+    with pytest.raises(ValueError):
+        echo.faults.garble_next(1, "half")

@@ -164,16 +164,12 @@ async def test_an_edit_converges_then_neither_side_is_written_again(syncro_emula
     syncro_emulator.access_log.clear()
     xero_emulator.access_log.clear()
 
-    to_syncro = await engine.run_pass()
-    syncro_written, xero_written = writes(syncro_emulator), writes(xero_emulator)
-    syncro_emulator.access_log.clear()
-    back = await engine.run_pass()
+    report = await engine.run_pass()  # Xero's edits are read first, then the invoices feature sends back
 
-    assert to_syncro.ok and back.ok, await engine.state.parked.all()
-    assert len(syncro_written) == 4 and xero_written == []  # header, one line changed, one added, one removed
-    assert writes(syncro_emulator) == []  # Xero's echo of the invoices feature's write changes nothing
-    assert back.counts["invoices"].updated == 1 and len(writes(xero_emulator)) == 1
-    await quiet(engine, syncro_emulator, xero_emulator)
+    assert report.ok, await engine.state.parked.all()
+    assert len(writes(syncro_emulator)) == 4  # header, one line changed, one added, one removed
+    assert report.counts["invoices"].updated == 1 and len(writes(xero_emulator)) == 1
+    await quiet(engine, syncro_emulator, xero_emulator)  # Xero's echo of that write changes nothing
 
 
 async def test_invoices_the_daemon_wrote_itself_produce_no_writes(syncro_emulator, xero_emulator, synced, shop):
@@ -225,7 +221,7 @@ async def test_the_rounding_line_the_invoices_feature_adds_never_reaches_syncro(
     assert report.ok, await engine.state.parked.all()
     assert store.invoice(invoice.id).due_date == date(2026, 4, 1)
     assert [li.name for li in store.invoice(invoice.id).line_items] == ["Labour", "Cable"]
-    assert (await engine.run_pass()).counts["invoices"].updated == 1  # sent back once, rounding line and all
+    assert report.counts["invoices"].updated == 1  # sent back once, rounding line and all
     await quiet(engine, syncro_emulator, xero_emulator)
 
 
@@ -305,7 +301,7 @@ async def test_a_syncro_rate_other_than_xeros_for_a_mapped_tax_type_parks_once_s
 
     await engine.run_pass()
 
-    [parked] = await engine.state.parked.all()
+    [parked] = [p for p in await engine.state.parked.all() if p.feature == "xero_invoices"]
     assert parked.reason.startswith(f"Invoice {invoice.number} has Xero's edit in Syncro now, but Syncro's recomputed "
                                     "totals differ from Xero's by more than rounding")
     assert "Syncro charged 19.58 tax; the mapped Xero tax types give 18.98" in parked.reason
@@ -446,23 +442,100 @@ async def test_a_syncro_edit_the_invoices_feature_could_not_send_is_never_overwr
     assert writes(syncro_emulator) == []
 
 
-async def test_an_invoice_edited_on_both_sides_parks_with_xeros_edit_and_writes_nothing(
+async def test_an_invoice_edited_on_both_sides_in_different_fields_keeps_both_edits(
     syncro_emulator, xero_emulator, synced, shop
 ):
     _, invoice = shop
     engine = await synced()
-    syncro_emulator.store.add_line_item(invoice.id, name="Extra", quantity="1", price="5", taxable=False)
-    assert (await engine.run_pass()).ok  # in step on both sides now
     syncro_emulator.store.add_line_item(invoice.id, name="Late", quantity="1", price="7", taxable=False)
-    edit_in_xero(xero_emulator, invoice, DueDate="2026-04-01")
-    syncro_emulator.access_log.clear()
+    edit_in_xero(xero_emulator, invoice, DueDate="2026-04-01")  # within the same interval
 
-    await engine.run_pass(only=["xero_invoices"])  # as if Syncro's change came after the invoices feature ran
+    report = await engine.run_pass()
 
-    [parked] = await engine.state.parked.all()
-    assert f"Invoice {invoice.number} was edited in Xero, and it also differs in Syncro" in parked.reason
-    assert "due date 2026-04-01 in Xero, 2026-03-15 from Syncro; Syncro's line 'Late' 1 × 7 = 7 (NONE)" in parked.reason
-    assert writes(syncro_emulator) == []
+    assert report.ok, await engine.state.parked.all()
+    assert syncro_emulator.store.invoice(invoice.id).due_date == date(2026, 4, 1)  # the bookkeeper's edit kept
+    xero = in_xero(xero_emulator, invoice)
+    assert _xero_day(xero["DueDate"]) == date(2026, 4, 1)
+    assert "Late" in [line["Description"] for line in xero["LineItems"]]
+    assert D(str(xero["Total"])) == syncro_emulator.store.totals(syncro_emulator.store.invoice(invoice.id)).total
+    await quiet(engine, syncro_emulator, xero_emulator)
+
+
+@pytest.mark.parametrize("conflict", ["syncro", "xero"])
+async def test_a_field_changed_on_both_sides_is_settled_by_conflict_and_noted(
+    conflict, syncro_emulator, xero_emulator, synced, shop
+):
+    _, invoice = shop
+    engine = await synced(conflict=conflict)
+    syncro_emulator.store.update_invoice(invoice.id, due_date="2026-04-15")
+    edit_in_xero(xero_emulator, invoice, DueDate="2026-04-01")  # within the same interval
+
+    report = await engine.run_pass()
+
+    assert report.ok, await engine.state.parked.all()
+    wanted = {"syncro": date(2026, 4, 15), "xero": date(2026, 4, 1)}[conflict]
+    assert syncro_emulator.store.invoice(invoice.id).due_date == wanted
+    assert _xero_day(in_xero(xero_emulator, invoice)["DueDate"]) == wanted
+    kept = "kept" if conflict == "syncro" else "replaced"
+    assert (f"invoice {invoice.number}: due date changed in Syncro and in Xero; {kept} Syncro's 2026-04-15"
+            in " ".join(report.counts["xero_invoices"].notes))
+    await quiet(engine, syncro_emulator, xero_emulator)
+
+
+async def test_a_syncro_change_sent_before_the_next_poll_is_not_taken_for_a_xero_edit(
+    syncro_emulator, xero_emulator, synced, shop, fake_clock
+):
+    _, invoice = shop
+    engine = await synced()
+    syncro_emulator.store.update_invoice(invoice.id, due_date="2026-04-15")
+    assert (await engine.run_pass()).ok  # sent to Xero; Xero's poll came first in that pass
+    syncro_emulator.store.update_invoice(invoice.id, due_date="2026-04-20")
+    fake_clock.advance(60)
+
+    report = await engine.run_pass()
+
+    assert report.ok, await engine.state.parked.all()
+    assert report.counts["xero_invoices"].notes == []
+    assert _xero_day(in_xero(xero_emulator, invoice)["DueDate"]) == date(2026, 4, 20)
+    await quiet(engine, syncro_emulator, xero_emulator)
+
+
+async def test_a_xero_edit_made_during_a_pass_is_not_sent_over_but_read_first_next_pass(
+    syncro_emulator, xero_emulator, synced, shop, fake_clock, monkeypatch
+):
+    from syncro_xero.plugins.invoices import Invoices
+
+    _, invoice = shop
+    engine = await synced()
+    syncro_emulator.store.add_line_item(invoice.id, name="Late", quantity="1", price="7", taxable=False)
+    real_handle = Invoices.handle
+
+    async def bookkeeper_edits_meanwhile(self, change, ctx):  # after Xero's edits were read this pass
+        fake_clock.advance(2)
+        edit_in_xero(xero_emulator, invoice, DueDate="2026-04-01")
+        monkeypatch.setattr(Invoices, "handle", real_handle)
+        await real_handle(self, change, ctx)
+
+    monkeypatch.setattr(Invoices, "handle", bookkeeper_edits_meanwhile)
+    during = await engine.run_pass()
+    assert _xero_day(in_xero(xero_emulator, invoice)["DueDate"]) == date(2026, 4, 1)  # not sent over
+    assert [feature for feature, _, _ in during.waiting] == ["invoices"]
+    fake_clock.advance(60)
+
+    report = await engine.run_pass()
+
+    assert report.ok, await engine.state.parked.all()
+    assert syncro_emulator.store.invoice(invoice.id).due_date == date(2026, 4, 1)
+    xero = in_xero(xero_emulator, invoice)
+    assert _xero_day(xero["DueDate"]) == date(2026, 4, 1) and "Late" in [li["Description"] for li in xero["LineItems"]]
+    await quiet(engine, syncro_emulator, xero_emulator)
+
+
+def _xero_day(value) -> date:
+    """A Xero date as the emulator's store holds it (a date) or as it answers (an instant)."""
+    from syncro_xero.changes import parse_instant
+
+    return value if isinstance(value, date) else parse_instant(value).date()
 
 
 # -- crash safety ---------------------------------------------------------------------------------
@@ -539,3 +612,39 @@ async def test_a_line_moved_off_its_own_syncro_rate_in_xero_names_the_rate_it_fa
         assert writes(syncro_emulator) == []
     else:
         assert parked == [] and store.invoice(invoice.id).line_items[0].tax_rate_id == default
+
+
+async def test_a_crash_while_writing_an_edit_with_a_conflict_resumes_the_same_settlement(
+    syncro_emulator, xero_emulator, synced, shop, open_engine, configure, monkeypatch
+):
+    _, invoice = shop
+    await synced()
+    syncro_emulator.store.update_invoice(invoice.id, due_date="2026-04-15")
+    edit_in_xero(xero_emulator, invoice, DueDate="2026-04-01", LineItems=edited_lines(xero_emulator, invoice))
+    line_writes = []
+
+    def crash_after_first_line_write(real):
+        async def call(self, path, *body):
+            if "/line_items" in path and line_writes:
+                raise SimulatedCrash(f"before {path}")
+            answer = await real(self, path, *body)
+            if "/line_items" in path:
+                line_writes.append(path)
+            return answer
+
+        return call
+
+    for method in ("put", "post", "delete"):
+        monkeypatch.setattr(SyncroClient, method, crash_after_first_line_write(getattr(SyncroClient, method)))
+    with pytest.raises(SimulatedCrash):
+        await (await open_engine(configure())).run_pass()
+    monkeypatch.undo()
+
+    rerun = await open_engine(configure())
+    report = await rerun.run_pass()
+
+    assert report.ok, await rerun.state.parked.all()
+    assert syncro_emulator.store.invoice(invoice.id).due_date == date(2026, 4, 15)  # conflict = "syncro", still
+    assert _xero_day(in_xero(xero_emulator, invoice)["DueDate"]) == date(2026, 4, 15)
+    assert sorted(li.name for li in syncro_emulator.store.invoice(invoice.id).line_items) == ["Labour", "Support"]
+    await quiet(rerun, syncro_emulator, xero_emulator)

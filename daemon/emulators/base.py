@@ -18,6 +18,8 @@ from aiohttp import web
 from ..clock import Clock, SystemClock
 
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+#: What ``Faults.garble_next`` can make of a 200 answer.
+GARBLES = frozenset({"truncated", "empty", "error_body"})
 # Headers worth keeping in the log; credentials are never recorded.
 LOGGED_HEADERS = ("idempotency-key", "xero-tenant-id", "if-modified-since", "content-type")
 
@@ -84,7 +86,11 @@ class Faults:
     - ``rate_limit_next(n, retry_after)``: the next ``n`` requests get the emulator's 429;
     - ``latency``: real seconds added before each answer (for client timeouts);
     - ``drop_after_write(n)``: the next ``n`` writes are applied, then the connection is dropped
-      before the answer is sent (the "did it happen?" case).
+      before the answer is sent (the "did it happen?" case);
+    - ``garble_next(n, how, method=, path=)``: the next ``n`` requests with this method and a path
+      starting with ``path`` are handled as usual (a write applied), then answered 200 with a body
+      that holds no record: ``"truncated"`` (the first half of the real JSON), ``"empty"`` (no
+      body) or ``"error_body"`` (an error message, as Syncro sends on some 200s, syncro-api.md §1.7).
     """
 
     error_rate: float = 0.0
@@ -94,6 +100,7 @@ class Faults:
     _fail_queue: list[int] = field(default_factory=list)
     _rate_limit_queue: list[int] = field(default_factory=list)
     _drops: int = 0
+    _garbles: list[tuple[str, str | None, str]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self._random = random.Random(self.seed)
@@ -107,12 +114,18 @@ class Faults:
     def drop_after_write(self, count: int = 1) -> None:
         self._drops += count
 
+    def garble_next(self, count: int = 1, how: str = "truncated", *, method: str | None = None, path: str = "") -> None:
+        if how not in GARBLES:
+            raise ValueError(f"garble_next: how is one of {sorted(GARBLES)}, not {how!r}")
+        self._garbles.extend([(how, method, path.lower())] * count)
+
     def reset(self) -> None:
         self.error_rate = 0.0
         self.latency = 0.0
         self._fail_queue.clear()
         self._rate_limit_queue.clear()
         self._drops = 0
+        self._garbles.clear()
 
     def pick_failure(self) -> int | None:
         if self._fail_queue:
@@ -123,6 +136,14 @@ class Faults:
 
     def pick_rate_limit(self) -> int | None:
         return self._rate_limit_queue.pop(0) if self._rate_limit_queue else None
+
+    def take_garble(self, method: str, path: str) -> str | None:
+        """How to garble this answer (see :meth:`garble_next`), or None."""
+        for index, (how, wanted, prefix) in enumerate(self._garbles):
+            if (wanted is None or wanted == method) and path.lower().startswith(prefix):
+                del self._garbles[index]
+                return how
+        return None
 
     def take_drop(self) -> bool:
         if self._drops:
@@ -218,6 +239,9 @@ class Emulator:
                 self._log(request, exc.status, body)
                 raise
             drop = faults_apply and request.method in WRITE_METHODS and self.faults.take_drop()
+            how = self.faults.take_garble(request.method, request.path) if faults_apply else None
+            if how is not None and isinstance(response, web.Response):
+                response = _garbled(response, how)
         self._log(request, response.status, body)
         if drop and request.transport is not None:
             request.transport.abort()
@@ -235,6 +259,14 @@ class Emulator:
                 body=body,
             )
         )
+
+
+def _garbled(response: web.Response, how: str) -> web.Response:
+    """``response``'s 200 twin whose body holds no record (``Faults.garble_next``)."""
+    real = response.body if isinstance(response.body, bytes) else b""
+    body = {"truncated": real[: len(real) // 2], "empty": b"",
+            "error_body": b'{"success":false,"message":["Emulated error body on a 200 answer"]}'}[how]
+    return web.Response(status=200, body=body, content_type="application/json")
 
 
 async def _read_body(request: web.Request) -> Any:

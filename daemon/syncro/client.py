@@ -62,6 +62,11 @@ class SyncroBadResponse(SyncroError):
     """A success status whose body is not a JSON object (HTML/WAF page, plain text, bad JSON)."""
 
 
+class SyncroNoRecord(SyncroBadResponse):
+    """A success answer to a record's read that does not hold that record (an error body, an empty
+    body): a failed read, to be read again, never taken for a record (it would read as all zeros)."""
+
+
 class SyncroAuthError(SyncroError):
     """401/403: the API token is wrong, expired or lacks a permission for this endpoint."""
 
@@ -84,6 +89,14 @@ def unwrap(body: dict, key: str) -> dict:
     Envelopes are inconsistent (§1.7): contacts come back bare, most singles wrapped.
     """
     return body.get(key, body)
+
+
+def record_in(body: dict, key: str, record_id: str | int, *, endpoint: str) -> dict:
+    """The record ``record_id`` in the answer to its read (see :func:`unwrap`), or :class:`SyncroNoRecord`."""
+    found = unwrap(body, key)
+    if not isinstance(found, dict) or str(found.get("id")) != str(record_id):
+        raise SyncroNoRecord(f"{endpoint}: Syncro answered without the {key} record", endpoint=endpoint, status=200)
+    return found
 
 
 def error_messages(body: Any) -> list[str]:
@@ -209,6 +222,21 @@ class SyncroClient:
     async def get(self, path: str, params: dict | None = None) -> dict:
         """GET ``path`` (relative to ``api_url``, e.g. ``"/customers"``); the parsed JSON body."""
         return await self._request("GET", path, params=params)
+
+    async def get_record(self, path: str, key: str, record_id: str | int) -> dict:
+        """GET one record (``"/invoices/5"``, under ``"invoice"``). An answer without it is read again,
+        backing off, up to ``max_attempts`` times, then :class:`SyncroNoRecord`."""
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                return record_in(await self.get(path), key, record_id, endpoint=f"GET {path}")
+            except SyncroNoRecord:
+                if attempt >= self._max_attempts:
+                    raise
+                delay = self._backoff(attempt)
+                log.warning("GET %s answered without the %s record; reading it again in %.0f s", path, key, delay)
+                await self._clock.sleep(delay)
 
     async def post(self, path: str, body: dict) -> dict:
         """POST ``body`` as JSON; not retried once it may have reached Syncro (see SyncroWriteUncertain)."""

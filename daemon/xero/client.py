@@ -295,6 +295,8 @@ class XeroClient:
         if method not in ("POST", "PUT"):
             raise ValueError(f"post_path sends POST or PUT, not {method!r}")
         data = await self._request(method, path, body=body_for(method, path, [record]), idempotency_key=idempotency_key)
+        if not data:
+            raise _unreadable_write(method, path, idempotency_key, "an empty answer")
         records = _find_records(data, path.split("/")[-1])
         return records[0] if records else data
 
@@ -310,7 +312,10 @@ class XeroClient:
         query = [*([("summarizeErrors", "false")] if summarized else []), *_query(params)]
         body = body_for(method, resource, records)
         data = await self._request(method, resource, query=query, body=body, idempotency_key=key)
-        return _records(data, name, resource)
+        found = _find_records(data, name)
+        if found is None:
+            raise _unreadable_write(method, resource, key, f"no {name} list in the answer")
+        return found
 
     # -- one logical request, with its retries ----------------------------------------------
 
@@ -347,7 +352,12 @@ class XeroClient:
                 else:
                     self._note_limits(answer.headers)
                     if answer.error is None:
-                        return _parse(answer.body, method, path)
+                        try:
+                            return _parse(answer.body, method, path)
+                        except XeroApiError as unreadable:
+                            if not write:
+                                raise
+                            raise _unreadable_write(method, path, idempotency_key, str(unreadable)) from None
                     if isinstance(answer.error, RateLimitException):
                         self._throttled(answer.error, answer.headers)  # not processed: wait, resend
                         continue
@@ -532,6 +542,16 @@ def _parse(body: bytes, method: str, path: str) -> dict:
     if not isinstance(data, dict):
         raise XeroApiError(f"Xero's answer to {method} {path} is not a JSON object", status=200)
     return data
+
+
+def _unreadable_write(method: str, path: str, idempotency_key: str | None, why: str) -> XeroUnknownOutcome:
+    """A success answer to a write that cannot be read: Xero may have applied it, so it is looked up,
+    never taken for a refusal (a refusal would be resent, and a payment made twice)."""
+    return XeroUnknownOutcome(
+        f"Xero answered {method} {path} with success but it cannot be read ({why}); the write may have been "
+        "applied: look the record up before sending it again",
+        method=method, path=path, idempotency_key=idempotency_key or "",
+    )
 
 
 def _find_records(data: dict, name: str) -> list[dict] | None:

@@ -184,9 +184,11 @@ class XeroWriter:
         number: str | None = None,
         extra: dict[str, Any] | None = None,
         params: tuple[tuple[str, str], ...] = (),
+        lookup: Lookup | None = None,
     ) -> tuple[Link, str]:
         """Create or update the record linked to ``(entity, syncro_id)``; skip when nothing changed.
 
+        A create is found again after a crash by ``lookup``, by default its ``number``.
         Returns the link and what happened: ``"created"``, ``"updated"`` or ``"unchanged"``.
         """
         link = await self.state.links.get(entity, syncro_id)
@@ -204,7 +206,7 @@ class XeroWriter:
             extra=extra if extra is not None else (link.extra if link else {}),
         )
         if link is None:  # only a create is looked up after a crash; an update is simply sent again
-            lookup = natural_key_lookup(resource, number)
+            lookup = lookup or natural_key_lookup(resource, number)
             write = Write(feature, entity, str(syncro_id), "create", "PUT", resource, payload, lookup, params, new_link)
             outcome = "created"
         else:
