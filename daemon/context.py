@@ -193,6 +193,11 @@ class Context:
         """Count a write made elsewhere than Xero (e.g. to Syncro): "created", "updated" or "deleted"."""
         self.outcomes.append(outcome)
 
+    def done(self, did: str, would: str) -> str:
+        """``did`` in a real pass, ``would`` in a dry run, so a note never says a dry run made something:
+        ``ctx.note(f"bill {n} {ctx.done('made', 'would be made')} in Xero")``."""
+        return would if self.dry_run else did
+
     def note(self, text: str) -> None:
         """Something the admin should read in the pass summary (a match made, a name changed)."""
         self.notes.append(text)

@@ -124,25 +124,60 @@ def report_json(report: PassReport) -> dict[str, Any]:
     }
 
 
+#: How a dry run words each count: what a real pass would do, never that something was done.
+DRY_RUN_WORDS = {"created": "would create", "updated": "would update", "deleted": "would delete",
+                 "parked": "would park"}
+
+
 def print_report(report: PassReport) -> None:
     if report.dry_run:
-        click.echo(f"Dry run: {len(report.planned)} Xero writes would be made (nothing was written).")
-        for write in report.planned:
-            click.echo(f"  {write.method} {write.path}  {write.entity} {write.syncro_id} ({write.action})")
-            click.echo("    " + json.dumps(write.payload, default=str, sort_keys=True))
+        _print_dry_run(report)
+        return
     for name, counts in report.counts.items():
         summary = ", ".join(f"{k} {v}" for k, v in counts.as_dict().items()) or "nothing to do"
         click.echo(f"{name}: {summary}")
         for note in counts.notes:
             click.echo(f"  - {note}")
-    for feature, record, why in report.waiting:
-        click.echo(f"waiting: {feature} {record}: {why}")
-    if report.error:
-        click.echo(f"The pass ended early: {report.error}", err=True)
+    _print_waiting_and_error(report)
     click.echo(
         f"Syncro calls: {report.syncro_calls}, Xero write calls: {report.xero_calls}, "
         f"parked records: {report.parked_total}" + (" (see `syncro-xero failures`)" if report.parked_total else "")
     )
+
+
+def _print_dry_run(report: PassReport) -> None:
+    """Each feature's counts with the Xero writes it would make; the totals are their sums."""
+    writes: dict[str, int] = {}
+    for write in report.planned:
+        writes[write.feature] = writes.get(write.feature, 0) + 1
+    click.echo("Dry run: nothing was written to Xero or Syncro. A real pass would:")
+    for name in [*report.counts, *(f for f in writes if f not in report.counts)]:
+        counts = report.counts.get(name)
+        words = [f"{DRY_RUN_WORDS.get(k, k)} {v}" for k, v in (counts.as_dict() if counts else {}).items()]
+        if writes.get(name):
+            words.append(f"{writes[name]} Xero write(s)")
+        click.echo(f"  {name}: {', '.join(words) or 'nothing to do'}")
+        for note in counts.notes if counts else []:
+            click.echo(f"    - {note}")
+    if report.planned:
+        click.echo(f"The {len(report.planned)} Xero write(s) it would make:")
+    for write in report.planned:
+        click.echo(f"  {write.method} {write.path}  {write.entity} {write.syncro_id} (would {write.action})")
+        click.echo("    " + json.dumps(write.payload, default=str, sort_keys=True))
+    _print_waiting_and_error(report)
+    would_park = sum(c.parked for c in report.counts.values())
+    click.echo(
+        f"Syncro calls: {report.syncro_calls}, Xero writes it would make: {len(report.planned)}, "
+        f"records it would park: {would_park}, "
+        f"records a real pass would leave parked: {report.parked_total}"
+    )
+
+
+def _print_waiting_and_error(report: PassReport) -> None:
+    for feature, record, why in report.waiting:
+        click.echo(f"waiting: {feature} {record}: {why}")
+    if report.error:
+        click.echo(f"The pass ended early: {report.error}", err=True)
 
 
 def parked_json(p: Any) -> dict[str, Any]:

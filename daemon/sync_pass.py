@@ -31,7 +31,7 @@ from pydantic import BaseModel
 from .changes import Detected, detect, parse_instant
 from .context import Context
 from .feature import Change, Defer, Feature, Park, PassCounts
-from .state import Link
+from .state import Link, parked_id
 from .syncro import SyncroAuthError, SyncroNoRecord, SyncroNotFound, SyncroUnavailable
 from .syncro.polling import STRATEGIES, Fetched, Window
 from .syncro.resources import SyncroResource
@@ -77,6 +77,7 @@ class PassReport:
     recovered: dict[str, int] = field(default_factory=dict)
     syncro_calls: int = 0
     xero_calls: int = 0
+    #: Records parked once the pass is over (in a dry run: once a real pass would be over).
     parked_total: int = 0
 
     @property
@@ -119,6 +120,9 @@ class PassRun:
         self.memo: dict[str, dict[str, Any]] = {}
         #: In a dry run, the links the planned writes would make, so dependants plan too.
         self.dry_links: dict[tuple[str, str], Link] = {}
+        #: In a dry run, the parked ids a real pass would add and release (its exit code says so).
+        self._would_park: set[str] = set()
+        self._would_release: set[str] = set()
         self._syncro_calls_before = engine.syncro.calls
 
     # -- the pass -----------------------------------------------------------------------------
@@ -187,7 +191,11 @@ class PassRun:
         self.report.planned = list(self.writer.planned)
         self.report.syncro_calls = self.syncro.calls - self._syncro_calls_before
         self.report.xero_calls = self.writer.calls
-        self.report.parked_total = await self.state.parked.count()
+        if self.dry_run:
+            parked_now = {p.id for p in await self.state.parked.all()}
+            self.report.parked_total = len((parked_now - self._would_release) | self._would_park)
+        else:
+            self.report.parked_total = await self.state.parked.count()
         return self.report
 
     async def _run_feature(self, feature: Feature) -> None:
@@ -385,6 +393,8 @@ class PassRun:
 
     async def _ack(self, feature: Feature, item: Detected, change: Change, parked: set[str]) -> None:
         if self.dry_run:
+            if change.record_id in parked:
+                self._would_release.add(parked_id(feature.name, change.source, change.resource, change.record_id))
             return
         source = change.source
         if change.op == "deleted":
@@ -400,7 +410,9 @@ class PassRun:
         counts.parked += 1
         verb = "would park" if self.dry_run else "parked"
         log.warning("%s %s %s %s: %s", verb, feature.name, change.resource, change.record_id, reason)
-        if not self.dry_run:
+        if self.dry_run:
+            self._would_park.add(parked_id(feature.name, change.source, change.resource, change.record_id))
+        else:
             await self.state.parked.park(
                 feature.name, change.source, change.resource, change.record_id, reason, detail, change.to_json()
             )

@@ -101,7 +101,8 @@ async def make_bill(maker: BillMaker, share: Share, n: int, ctx: Context) -> Non
             "then retry.",
             "; ".join(rejected.messages),
         ) from rejected
-    ctx.note(f"purchase order {maker.po.get('number')}: bill {payload['InvoiceNumber']} made in Xero "
+    ctx.note(f"purchase order {maker.po.get('number')}: bill {payload['InvoiceNumber']} "
+             f"{ctx.done('made', 'would be made')} in Xero "
              f"({payload['Status'].lower()})")
 
 
@@ -115,5 +116,6 @@ async def _adopt(existing: dict[str, Any], payload: dict[str, Any], link: Link, 
             "[plugins.purchase_orders] bill_number_format to tell them apart, then retry."
         )
     await ctx.save_link(replace(link, xero_id=existing["InvoiceID"]))
-    ctx.note(f"bill {payload['InvoiceNumber']}: already in Xero for this supplier and amount; linked, not made twice")
+    ctx.note(f"bill {payload['InvoiceNumber']}: already in Xero for this supplier and amount; "
+             f"{ctx.done('linked', 'would be linked')}, not made twice")
 

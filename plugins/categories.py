@@ -124,7 +124,8 @@ class Categories(Feature):
                           {"Name": name, "Status": "ACTIVE"},
                           replace(link, extra={**link.extra, "name": name, "status": "ACTIVE"}))
         if link.extra.get("name") != name:
-            ctx.note(f"category {change.record_id}: option '{link.extra.get('name')}' renamed '{name}'")
+            ctx.note(f"category {change.record_id}: option '{link.extra.get('name')}' "
+                     f"{ctx.done('renamed', 'would be renamed')} '{name}'")
 
     async def _match(self, ctx: Context, change: Change, tracking: dict[str, Any], name: str) -> Link | None:
         """An existing option of that name (an archived one is restored by the caller's update)."""
@@ -157,7 +158,8 @@ class Categories(Feature):
                         f"TrackingCategories/{category_id}/Options/{link.xero_id}",
                         {"Name": link.extra["name"], "Status": "ARCHIVED"})
         await ctx.forget_link(ENTITY, change.record_id)
-        ctx.note(f"category {change.record_id} deleted in Syncro: option '{link.extra['name']}' archived")
+        ctx.note(f"category {change.record_id} deleted in Syncro: option '{link.extra['name']}' "
+                 f"{ctx.done('archived', 'would be archived')}")
 
     async def check(self, ctx: Context) -> list[CheckResult]:
         settings: CategoriesSettings = ctx.settings  # type: ignore[assignment]
@@ -195,7 +197,7 @@ async def _find_or_create(ctx: Context, name: str) -> dict[str, Any]:
     except XeroRejected as rejected:
         raise Park(f"Xero would not create the tracking category '{name}'. Create it in Xero by hand, "
                    "then retry.", "; ".join(rejected.messages)) from rejected
-    ctx.note(f"created the Xero tracking category '{name}'")
+    ctx.note(f"{ctx.done('created', 'would create')} the Xero tracking category '{name}'")
     return {**created, "Options": []}
 
 

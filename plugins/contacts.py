@@ -190,7 +190,8 @@ class Contacts(Feature):
                 "Syncro or the clashing contact in Xero, then retry.",
                 "; ".join(again.messages),
             ) from again
-        ctx.note(f"customer {customer['id']}: '{wanted}' is taken in Xero; synced as '{unique}'")
+        ctx.note(f"customer {customer['id']}: '{wanted}' is taken in Xero; "
+                 f"{ctx.done('synced', 'would sync')} as '{unique}'")
 
     async def _match(self, customer: dict[str, Any], ctx: Context, settings: ContactsSettings) -> Link | None:
         """Link an unlinked customer to an existing Xero contact, if one is clearly the same."""

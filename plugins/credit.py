@@ -54,7 +54,7 @@ async def allocate_applications(
             raise Park(f"Xero refused to allocate {what} to invoice {invoice.xero_number}: "
                        f"{'; '.join(rejected.messages)}", "; ".join(rejected.messages)) from rejected
         allocated[invoice_id] = str(amount)
-        ctx.note(f"{what}: {delta} of its credit allocated to invoice {invoice.xero_number}")
+        ctx.note(f"{what}: {delta} of its credit {ctx.done('allocated', 'would be allocated')} to invoice {invoice.xero_number}")
     await ctx.save_link(Link(link.entity, link.syncro_id, link.xero_id, link.xero_number, link.payload_digest,
                              link.feature, {**link.extra, "applied": allocated}))
     return allocated

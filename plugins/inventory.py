@@ -167,7 +167,8 @@ class Inventory(Feature):
                 "still tracks stock in Xero, then retry.",
                 "; ".join(rejected.messages),
             ) from rejected
-        ctx.note(f"product {change.record_id}: Xero stock of {item['Code']} {on_hand.normalize():f} -> "
+        ctx.note(f"product {change.record_id}: Xero stock of {item['Code']} {ctx.done('', 'would go ')}"
+                 f"{on_hand.normalize():f} -> "
                  f"{target.normalize():f} ({'bill' if target > on_hand else 'credit note'} {number})")
 
     async def check(self, ctx: Context) -> list[CheckResult]:
@@ -217,7 +218,7 @@ async def _find_or_create_contact(ctx: Context, name: str) -> str:
         await ctx.save_link(Link(CONTACT, name, found[0]["ContactID"], None, None, "inventory"))
         return found[0]["ContactID"]
     created = await ctx.upsert(CONTACT, name, "Contacts", {"Name": name})
-    ctx.note(f"created the Xero contact '{name}' for stock adjustments")
+    ctx.note(f"{ctx.done('created', 'would create')} the Xero contact '{name}' for stock adjustments")
     return created.xero_id
 
 

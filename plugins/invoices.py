@@ -166,7 +166,7 @@ class Invoices(Feature):
                 "(or set native_links = \"skip\"), then retry."
             )
         await ctx.save_link(Link(INVOICE, record_id, xero_id, document.get("InvoiceNumber"), None, self.name))
-        ctx.note(f"invoice {number}: already in Xero via Syncro's own integration; linked")
+        ctx.note(f"invoice {number}: already in Xero via Syncro's own integration; {ctx.done('linked', 'would be linked')}")
 
     async def _payload(
         self, invoice: dict[str, Any], contact: Link, negative: bool, ctx: Context, settings: InvoicesSettings
@@ -247,7 +247,7 @@ class Invoices(Feature):
             if existing and _same_document(existing, payload, invoice):
                 id_field = "CreditNoteID" if entity == CREDIT_NOTE else "InvoiceID"
                 await ctx.save_link(Link(entity, change.record_id, existing[id_field], number, None, self.name))
-                ctx.note(f"invoice {number}: already in Xero; linked instead of posted twice")
+                ctx.note(f"invoice {number}: already in Xero; {ctx.done('linked', 'would be linked')} instead of posted twice")
                 await ctx.upsert(entity, change.record_id, resource, payload, number=number, params={"unitdp": "4"})
                 return
             raise Park(
@@ -293,7 +293,8 @@ class Invoices(Feature):
             status = "DELETED" if current.get("Status") in ("DRAFT", "SUBMITTED") else "VOIDED"
             await ctx.write(entity, change.record_id, "void", "POST", f"{resource}/{link.xero_id}",
                             {id_field: link.xero_id, "Status": status})
-            ctx.note(f"invoice {number}: deleted in Syncro, {status.lower()} in Xero")
+            ctx.note(f"invoice {number}: deleted in Syncro, "
+                     f"{ctx.done(status.lower(), 'would be ' + status.lower())} in Xero")
             await ctx.forget_link(entity, change.record_id)
             return
 

@@ -199,7 +199,8 @@ class Payments(Feature):
             lookup=Lookup("BankTransactions",
                           f'Type=="RECEIVE-OVERPAYMENT" AND Contact.ContactID==Guid("{contact.xero_id}")', marker),
         )
-        ctx.note(f"payment {payment['id']}: {excess} beyond its invoices went to Xero as an overpayment (store credit)")
+        ctx.note(f"payment {payment['id']}: {excess} beyond its invoices "
+                 f"{ctx.done('went', 'would go')} to Xero as an overpayment (store credit)")
         return str(result.get("OverpaymentID") or result.get("BankTransactionID", ""))
 
     async def _credit_applied(self, payment: dict[str, Any], applied: dict[str, Decimal], synced: Link, ctx: Context) -> None:
@@ -237,7 +238,8 @@ class Payments(Feature):
                     "(reconciled, perhaps). Remove it in Xero by hand, then dismiss this record.",
                     "; ".join(rejected.messages),
                 ) from rejected
-        ctx.note(f"payment {change.record_id}: deleted in Syncro, removed from Xero")
+        ctx.note(f"payment {change.record_id}: deleted in Syncro, "
+                 f"{ctx.done('removed', 'would be removed')} from Xero")
         await ctx.forget_link(ENTITY, change.record_id)
 
     async def check(self, ctx: Context) -> list[CheckResult]:

@@ -175,7 +175,8 @@ class Products(Feature):
             ) from rejected
         if link is not None and tracked and not was_tracked:
             then = "the inventory feature posts its quantity" if ctx.enabled("inventory") else "enter its opening quantity"
-            ctx.note(f"product {change.record_id}: Xero item {payload['Code']} tracks stock from today "
+            ctx.note(f"product {change.record_id}: Xero item {payload['Code']} "
+                     f"{ctx.done('tracks', 'would track')} stock from today "
                      f"(Xero does not backdate tracking); {then}")
 
     async def _untracked(self, payload: dict[str, Any], ctx: Context) -> dict[str, Any]:

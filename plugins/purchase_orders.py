@@ -238,7 +238,8 @@ class PurchaseOrders(Feature):
                 found = Link(PURCHASE_ORDER, po_id, existing["PurchaseOrderID"], number, None, self.name,
                              {"billed": existing.get("Status") == "BILLED"})
                 await ctx.save_link(found)
-                ctx.note(f"{what}: already in Xero for this supplier; linked instead of made twice")
+                ctx.note(f"{what}: already in Xero for this supplier; "
+                         f"{ctx.done('linked', 'would be linked')} instead of made twice")
                 return await self._save(po_id, body, number, ctx, settings, what)
             raise Park(f"Purchase order number {number} is taken in Xero by another supplier's order. Set "
                        "[plugins.purchase_orders] number_format (e.g. \"SY-{number}\"), then retry.", said)

@@ -130,7 +130,7 @@ async def _match(vendor: dict[str, Any], ctx: Context, settings: SupplierSetting
         ctx.note(f"vendor {vendor['id']} '{name}' shares Xero contact '{found['Name']}' with Syncro {whose}")
         return link
     ctx.note(f"vendor {vendor['id']} '{name}': the name is Syncro {whose}'s contact in Xero; "
-             f"synced as '{name}{settings.name_clash_suffix}'")
+             f"{ctx.done('synced', 'would sync')} as '{name}{settings.name_clash_suffix}'")
     return None
 
 

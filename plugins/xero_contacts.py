@@ -136,7 +136,8 @@ class XeroContacts(Feature):
                 customer = await find_marked(contact_id, intent.extra["name"], ctx)
                 if customer is not None:
                     await ctx.save_link(self._link(customer, contact_id, intent.extra["name"]))
-                    ctx.note(f"Xero contact '{intent.extra['name']}': found in Syncro as customer {customer['id']}, linked")
+                    ctx.note(f"Xero contact '{intent.extra['name']}': found in Syncro as customer {customer['id']}, "
+                             f"{ctx.done('linked', 'would be linked')}")
             await ctx.forget_link(INTENT, contact_id)
 
     # -- importing ----------------------------------------------------------------------------
@@ -195,7 +196,8 @@ class XeroContacts(Feature):
                     "them in Xero; if not, rename this one; then retry."
                 )
             await self._adopt(customer, contact, ctx)
-            ctx.note(f"Xero contact '{name}' matched Syncro customer {customer['id']}, linked")
+            ctx.note(f"Xero contact '{name}' matched Syncro customer {customer['id']}, "
+                     f"{ctx.done('linked', 'would be linked')}")
             return True
         return False
 
@@ -280,7 +282,7 @@ class XeroContacts(Feature):
             if syncro_moved and (before is None or not same(field, theirs[field], before[field])):
                 keep = settings.conflict == "syncro"
                 ctx.note(f"Xero contact '{name}': {field} changed in Syncro and in Xero; "
-                         f"{'kept' if keep else 'replaced'} Syncro's {theirs[field]!r}"
+                         f"{ctx.done('kept', 'would keep') if keep else ctx.done('replaced', 'would replace')} Syncro's {theirs[field]!r}"
                          f"{', not' if keep else ' by'} Xero's {ours[field]!r}")
                 if keep:
                     continue

@@ -311,7 +311,8 @@ class XeroPayments(Feature):
                 found = await find_in_syncro(intent.xero_id, share, ctx)
                 if found is not None:
                     shares = await self._linked(intent.xero_id, shares, index, found, ctx)
-                    ctx.note(f"Xero payment {intent.xero_id}: found in Syncro as payment {found}, linked")
+                    ctx.note(f"Xero payment {intent.xero_id}: found in Syncro as payment {found}, "
+                             f"{ctx.done('linked', 'would be linked')}")
         return shares
 
     async def _linked(
