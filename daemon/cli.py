@@ -151,6 +151,8 @@ def status(config_path: Path, as_json: bool) -> None:
 def failures(config_path: Path, feature: str | None, as_json: bool) -> None:
     """Parked records, each with the reason and what to do."""
     config = _load(config_path)
+    if feature is not None and feature not in load_plugins(config).info:
+        raise click.BadParameter(f"no plugin '{feature}' (see `syncro-xero plugins`)", param_hint="--plugin")
 
     async def go() -> list[dict[str, Any]]:
         state = await State.open(config.state.path)
@@ -182,9 +184,21 @@ def retry(config_path: Path, ids: tuple[str, ...], retry_all: bool, as_json: boo
     if not ids and not retry_all:
         raise click.UsageError("give parked record IDs or --all")
     config = _load(config_path)
+    unknown = _run(_unknown_parked(config, ids))
+    if unknown:
+        raise click.BadParameter(f"no parked record {', '.join(unknown)} (see `syncro-xero failures`)", param_hint="ID")
     report = _run(_with_engine(config, lambda e: e.retry(None if retry_all else list(ids))))
     _emit(report_json(report), as_json, lambda _: print_report(report))
     sys.exit(0 if report.ok else 1)
+
+
+async def _unknown_parked(config: Config, ids: tuple[str, ...]) -> list[str]:
+    """Those of ``ids`` that name no parked record (read from the state file only)."""
+    state = await State.open(config.state.path)
+    try:
+        return [parked_id for parked_id in ids if await state.parked.get(parked_id) is None]
+    finally:
+        await state.close()
 
 
 @cli.command()

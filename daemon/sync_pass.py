@@ -198,23 +198,13 @@ class PassRun:
             self.report.parked_total = await self.state.parked.count()
         return self.report
 
-    async def _run_feature(self, feature: Feature) -> None:
+    async def _recorded(self, feature: Feature, body: Awaitable[None]) -> None:
+        """Run one feature's part of the pass and record it for ``status`` (not in a dry run)."""
         run_id = None if self.dry_run else await self.state.runs.start(feature.name)
         counts = self.report.counts.setdefault(feature.name, PassCounts())
         error = None
         try:
-            for name in feature.syncro_resources:
-                resource = self.engine.plugins.resources[name]
-                since = await self._cursor(feature.name, name)
-                fetched = await self.fetch(resource, since)
-                acked = await self.state.records.all(feature.name, "syncro", name)
-                if self.everything:
-                    acked = {}  # backfill: every record is handed over; unchanged payloads are not rewritten
-                detected = detect("syncro", name, fetched.records, acked, complete=fetched.complete)
-                pending = await self._dispatch(feature, detected, resource=resource)
-                if not self.dry_run:
-                    await self._advance_cursor(feature.name, name, fetched, pending)
-            await feature.pass_finished(Context(self, feature.name, self.engine.plugins.settings.get(feature.name), None))
+            await body
         except PassAborted as exc:
             error = str(exc)
             raise
@@ -222,6 +212,23 @@ class PassRun:
             if run_id is not None:
                 outcome = "failed" if error else ("partial" if counts.parked or counts.waiting else "ok")
                 await self.state.runs.finish(run_id, outcome, counts.as_dict(), error)
+
+    async def _run_feature(self, feature: Feature) -> None:
+        await self._recorded(feature, self._forward(feature))
+
+    async def _forward(self, feature: Feature) -> None:
+        for name in feature.syncro_resources:
+            resource = self.engine.plugins.resources[name]
+            since = await self._cursor(feature.name, name)
+            fetched = await self.fetch(resource, since)
+            acked = await self.state.records.all(feature.name, "syncro", name)
+            if self.everything:
+                acked = {}  # backfill: every record is handed over; unchanged payloads are not rewritten
+            detected = detect("syncro", name, fetched.records, acked, complete=fetched.complete)
+            pending = await self._dispatch(feature, detected, resource=resource)
+            if not self.dry_run:
+                await self._advance_cursor(feature.name, name, fetched, pending)
+        await feature.pass_finished(Context(self, feature.name, self.engine.plugins.settings.get(feature.name), None))
 
     async def _polled_before(self, feature: Feature) -> bool:
         """Whether every Xero cursor of the feature has started (its first pass starts them)."""
@@ -231,6 +238,9 @@ class PassRun:
         return True
 
     async def _run_reverse(self, feature: Feature) -> None:
+        await self._recorded(feature, self._reverse(feature))
+
+    async def _reverse(self, feature: Feature) -> None:
         for resource in feature.xero_resources:
             cursor_name = f"xero:{resource}:{feature.name}"
             cursor = await self.state.cursors.get(cursor_name)

@@ -198,3 +198,14 @@ def test_emulators_command_serves_both_with_sample_data_for_curl():
         server.wait(timeout=10)
     assert len(customers) == 5
     assert token["token_type"] == "Bearer" and token["expires_in"] == 1800
+
+
+def test_retry_of_an_unknown_id_and_failures_of_an_unknown_plugin_are_usage_errors(live_emulators, live_config):
+    config = str(live_config())
+
+    retried = CliRunner().invoke(cli, ["retry", "contacts:syncro:customers:999", "--config", config])
+    listed = CliRunner().invoke(cli, ["failures", "--plugin", "contactz", "--config", config])
+
+    assert retried.exit_code == 2 and "no parked record contacts:syncro:customers:999" in retried.output
+    assert listed.exit_code == 2 and "no plugin 'contactz'" in listed.output
+    assert len(live_emulators.syncro.access_log) == 0 and len(live_emulators.xero.access_log) == 0
