@@ -19,6 +19,7 @@ import click
 from . import __version__
 from .config import EX_CONFIG, Config, ConfigError, load_config
 from .engine import Engine, PassReport
+from .explain import KINDS, explain_data, print_explain
 from .logs import setup_logging
 from .plugin_loader import check_config, load_plugins
 from .reports import (
@@ -227,6 +228,31 @@ def dismiss(config_path: Path, ids: tuple[str, ...]) -> None:
         click.echo(f"no parked record {parked_id}", err=True)
     click.echo(f"dismissed {len(ids) - len(unknown)} parked record(s)")
     sys.exit(1 if unknown else 0)
+
+
+@cli.command()
+@config_option
+@click.argument("kind", type=click.Choice(sorted(KINDS)))
+@click.argument("record_id", metavar="ID")
+@json_option
+def explain(config_path: Path, kind: str, record_id: str, as_json: bool) -> None:
+    """Everything known of one Syncro record (an invoice by id or number): as last read, its Xero
+    documents, every write for it, its parked history, what the next pass would do. Reads the state file only."""
+    config = _load(config_path)
+    features = [f.name for f in load_plugins(config).features if KINDS[kind] in f.syncro_resources]
+
+    async def go() -> dict[str, Any] | None:
+        state = await State.open(config.state.path)
+        try:
+            return await explain_data(state, kind, record_id, features)
+        finally:
+            await state.close()
+
+    data = _run(go())
+    if data is None:
+        click.echo(f"Nothing is known of Syncro {kind} {record_id}: no pass has read it.", err=True)
+        sys.exit(1)
+    _emit(data, as_json, print_explain)
 
 
 @cli.command(name="plugins")

@@ -28,6 +28,23 @@ class ParkedRecord:
     change: dict[str, Any]
 
 
+@dataclass(frozen=True)
+class ParkedEvent:
+    feature: str
+    event: str  # "parked" or "released"
+    reason: str | None
+    at: float
+
+
+async def _remember(conn: aiosqlite.Connection, key: tuple[str, str, str, str], event: str, reason: str | None,
+                    at: float) -> None:
+    await conn.execute(
+        "INSERT INTO parked_history (feature, source, resource, record_id, event, reason, at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?)",
+        (*key, event, reason, at),
+    )
+
+
 def parked_id(feature: str, source: str, resource: str, record_id: str) -> str:
     return f"{feature}:{source}:{resource}:{record_id}"
 
@@ -73,14 +90,24 @@ class ParkedStore:
                 " change = excluded.change",
                 (feature, source, resource, record_id, reason, detail, now, now, dumps(change)),
             )
+            await _remember(conn, (feature, source, resource, record_id), "parked", reason, now)
 
     async def release(self, feature: str, source: str, resource: str, record_id: str) -> None:
-        """The record synced: it is no longer parked."""
+        """The record synced (or was dismissed): it is no longer parked."""
         async with self._db.transaction() as conn:
-            await conn.execute(
+            cursor = await conn.execute(
                 "DELETE FROM parked WHERE feature = ? AND source = ? AND resource = ? AND record_id = ?",
                 (feature, source, resource, record_id),
             )
+            if cursor.rowcount:
+                await _remember(conn, (feature, source, resource, record_id), "released", None, self._clock.time())
+
+    async def history(self, resource: str, record_id: str) -> list[ParkedEvent]:
+        """Every park and release of one source record, oldest first (any feature)."""
+        rows = await self._db.fetchall(
+            "SELECT * FROM parked_history WHERE resource = ? AND record_id = ? ORDER BY id", (resource, record_id)
+        )
+        return [ParkedEvent(r["feature"], r["event"], r["reason"], r["at"]) for r in rows]
 
     async def all(self, feature: str | None = None) -> list[ParkedRecord]:
         if feature is None:

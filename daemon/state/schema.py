@@ -88,4 +88,18 @@ MIGRATIONS: list[str] = [
     """
     ALTER TABLE journal ADD COLUMN link TEXT
     """,
+    # 3: every park and release of a record, for `explain` (the parked table holds only the latest).
+    """
+    CREATE TABLE parked_history (
+        id        INTEGER PRIMARY KEY,
+        feature   TEXT NOT NULL,
+        source    TEXT NOT NULL,
+        resource  TEXT NOT NULL,
+        record_id TEXT NOT NULL,
+        event     TEXT NOT NULL CHECK (event IN ('parked', 'released')),
+        reason    TEXT,
+        at        REAL NOT NULL
+    );
+    CREATE INDEX parked_history_by_record ON parked_history (resource, record_id)
+    """,
 ]
