@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
+import time
 from pathlib import Path
 
 from . import sdnotify
@@ -68,6 +69,7 @@ class Daemon:
         log.info("started; a pass every %ss", config.sync.interval_seconds)
         try:
             while not self._stop.is_set():
+                started = time.monotonic()
                 pass_task = asyncio.create_task(engine.run_pass())
                 stopper = asyncio.create_task(self._stop.wait())
                 await asyncio.wait({pass_task, stopper}, return_when=asyncio.FIRST_COMPLETED)
@@ -79,7 +81,7 @@ class Daemon:
                 self.passes += 1
                 _report_status(pass_task)
                 if not pass_task.cancelled() and pass_task.exception() is None:
-                    metrics.observe(pass_task.result(), engine.xero.stats)
+                    metrics.observe(pass_task.result(), engine.xero.stats, time.monotonic() - started, engine.syncro)
                 self._wake.clear()
                 try:
                     await asyncio.wait_for(self._wake.wait(), timeout=engine.config.sync.interval_seconds)

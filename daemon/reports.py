@@ -52,6 +52,7 @@ async def status_data(config: Config) -> dict[str, Any]:
             "polling": polling,
             "links": await state.links.count(),
             "parked": await state.parked.count(),
+            "parked_records": [parked_json(p) for p in await state.parked.all()],
             "unsettled_xero_writes": await state.journal.count("sent"),
             "config": config_to_safe_dict(config),
         }

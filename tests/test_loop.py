@@ -113,7 +113,7 @@ def test_run_serves_prometheus_metrics_liveness_and_a_status_page(tmp_path, live
         wait_for(sock, "STATUS=last pass: 1 written")
         metrics = urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5).read().decode()
         health = urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=5).status
-        status = json.loads(urllib.request.urlopen(f"http://127.0.0.1:{port}/status", timeout=5).read())
+        status = json.loads(urllib.request.urlopen(f"http://127.0.0.1:{port}/status.json", timeout=5).read())
     finally:
         daemon.terminate()
         daemon.wait(timeout=30)

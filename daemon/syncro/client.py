@@ -203,6 +203,11 @@ class SyncroClient:
         self._random = random.Random()
         self._trouble: str | None = None  # what the last retry was about; logged once per change
         self.calls = 0
+        self.rate_limited = 0  # 429 answers
+
+    def budget_left(self) -> int:
+        """Requests this client may still send in the current minute."""
+        return self._window.remaining()
 
     def __repr__(self) -> str:
         return f"SyncroClient(api_url={self.api_url!r}, calls={self.calls})"
@@ -314,6 +319,7 @@ class SyncroClient:
             else:
                 failure = f"HTTP {status}"
                 if status == 429:
+                    self.rate_limited += 1
                     trouble, delay = "rate limited", self._retry_after(retry_after)
                 elif status >= 500:
                     if method == "POST":
