@@ -175,14 +175,18 @@ class Invoices(Feature):
         taxes = await tax_map(ctx)
         customer_rate = (invoice.get("customer") or {}).get("tax_rate_id")
         lines = []
+        mapped: dict[str, str] = {}  # which Syncro tax rate gave which Xero tax type, for a park reason
         for line in invoice.get("line_items") or []:
             item_code = await _item_code(line, ctx)
             category = line.get("product_category")
+            tax_type = taxes.sales(bool(line.get("taxable")), line.get("tax_rate_id") or customer_rate)
+            if line.get("taxable"):
+                mapped[_rate_source(line, invoice)] = tax_type
             lines.append(
                 xero_line(
                     SourceLine.from_syncro(line, sign),
                     account_code=settings.category_accounts.get(category or "", settings.sales_account),
-                    tax_type=taxes.sales(bool(line.get("taxable")), line.get("tax_rate_id") or customer_rate),
+                    tax_type=tax_type,
                     item_code=item_code,
                     tracking=await _tracking(category, ctx),
                 )
@@ -199,8 +203,10 @@ class Invoices(Feature):
                 mode=settings.rounding,
             )
         except Mismatch as mismatch:
+            used = "; ".join(f"{source} -> Xero {tax_type}" for source, tax_type in sorted(mapped.items()))
             raise Park(
-                f"Syncro invoice {invoice.get('number')} cannot be matched to the cent in Xero: {mismatch}."
+                f"Syncro invoice {invoice.get('number')} (id {invoice.get('id')}) cannot be matched to the cent in "
+                f"Xero: {mismatch}." + (f" Its taxable lines map {used}." if used else "")
             ) from mismatch
         if settled.adjusted:
             ctx.note(
@@ -397,3 +403,13 @@ async def _tracking(category: str | None, ctx: Context) -> list[dict[str, str]] 
 @hookimpl
 def syncro_xero_feature() -> Feature:
     return Invoices()
+
+
+def _rate_source(line: dict[str, Any], invoice: dict[str, Any]) -> str:
+    """Which Syncro tax rate a taxable line is charged at, in words naming its Syncro id."""
+    if line.get("tax_rate_id"):
+        return f"Syncro tax rate {line['tax_rate_id']} (line '{line.get('name')}')"
+    customer = invoice.get("customer") or {}
+    if customer.get("tax_rate_id"):
+        return f"Syncro tax rate {customer['tax_rate_id']} (customer {invoice.get('customer_id')}'s)"
+    return "Syncro's default tax rate ([plugins.tax] syncro_default_rate_id)"

@@ -322,3 +322,19 @@ async def test_a_first_dry_run_plans_taxed_invoices_on_tax_groups_not_yet_in_xer
     assert [(w.method, w.path) for w in report.planned if w.entity in ("tax_rate", "invoice")] == [
         ("PUT", "TaxRates")] * len(store.tax_rates) + [("PUT", "Invoices")]
     assert xero_emulator.store.records("Invoices") == []
+
+
+async def test_a_tax_mismatch_parks_naming_the_syncro_tax_rate_and_the_xero_type_it_maps_to(
+    syncro_emulator, open_engine, make_config
+):
+    store = syncro_emulator.store
+    customer = store.add_customer(business_name="Taxed Ltd")
+    invoice = store.add_invoice(customer.id, [{"name": "Labour", "quantity": "1", "price": "100", "taxable": True,
+                                                "tax_rate_id": 3}])
+    engine = await open_engine(make_config(plugins={"contacts": {}, "tax": {"rates": {"3": "NONE"}}, "invoices": {}}))
+
+    await engine.run_pass()
+
+    [parked] = await engine.state.parked.all()
+    assert f"Syncro invoice {invoice.number} (id {invoice.id})" in parked.reason
+    assert "Its taxable lines map Syncro tax rate 3 (line 'Labour') -> Xero NONE." in parked.reason
