@@ -22,6 +22,7 @@ from .engine import Engine, PassReport
 from .explain import KINDS, explain_data, print_explain
 from .logs import setup_logging
 from .plugin_loader import check_config, load_plugins
+from .progress import progress_display
 from .reports import (
     check_data,
     parked_json,
@@ -101,7 +102,9 @@ def run(config_path: Path) -> None:
 def sync(config_path: Path, once: bool, dry_run: bool, plugins: tuple[str, ...], as_json: bool) -> None:
     """One sync pass (``--once``); exit 0 when everything is in sync, 1 when records are parked."""
     config = _load(config_path)
-    report = _run(_with_engine(config, lambda e: e.run_pass(dry_run=dry_run, only=plugins or None)))
+    with progress_display() as progress:
+        report = _run(_with_engine(config, lambda e: e.run_pass(dry_run=dry_run, only=plugins or None,
+                                                                progress=progress)))
     _emit(report_json(report), as_json, lambda _: print_report(report))
     sys.exit(0 if report.ok else 1)
 
@@ -113,24 +116,14 @@ def sync(config_path: Path, once: bool, dry_run: bool, plugins: tuple[str, ...],
 def backfill(config_path: Path, feature: str, as_json: bool) -> None:
     """Export every record of FEATURE once (existing links are updated, never duplicated)."""
     config = _load(config_path)
-    bar: dict[str, Any] = {}
-
-    def progress(name: str, done: int, total: int) -> None:
-        if as_json:
-            return
-        if "bar" not in bar:
-            bar["bar"] = click.progressbar(length=total, label=f"backfill {name}", file=sys.stderr)
-            bar["bar"].__enter__()
-        bar["bar"].update(1)
 
     async def go(engine: Engine) -> PassReport:
         if feature not in {f.name for f in engine.plugins.features}:
             raise click.BadParameter(f"'{feature}' is not an enabled feature", param_hint="FEATURE")
         return await engine.backfill(feature, progress)
 
-    report = _run(_with_engine(config, go))
-    if "bar" in bar:
-        bar["bar"].__exit__(None, None, None)
+    with progress_display() as progress:
+        report = _run(_with_engine(config, go))
     _emit(report_json(report), as_json, lambda _: print_report(report))
     sys.exit(0 if report.ok else 1)
 

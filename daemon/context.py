@@ -199,6 +199,6 @@ class Context:
         return would if self.dry_run else did
 
     def note(self, text: str) -> None:
-        """Something the admin should read in the pass summary (a match made, a name changed)."""
+        """Something the admin should read in the pass summary (a match made, a name changed); logged at DEBUG."""
         self.notes.append(text)
-        self.log.info("%s", text)
+        self.log.debug("%s", text)  # at INFO a pass logs one summary line per feature, notes counted

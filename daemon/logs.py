@@ -13,7 +13,8 @@ import os
 import re
 import sys
 import threading
-from typing import TextIO
+from contextlib import contextmanager
+from typing import Iterator, TextIO
 
 PLAIN_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 JOURNAL_FORMAT = "%(name)s: %(message)s"  # journald adds time and host itself
@@ -25,6 +26,9 @@ JOURNAL_PRIORITIES = (
     (logging.WARNING, 4),
     (logging.INFO, 6),
 )
+
+#: Libraries whose debug output is theirs, not the daemon's: kept at INFO when the daemon logs DEBUG.
+QUIET_LIBRARIES = ("aiosqlite", "asyncio", "urllib3", "xero_python")
 
 # Shorter values would match all over the log and carry no real secret.
 MIN_SECRET_LENGTH = 4
@@ -135,3 +139,20 @@ def setup_logging(level: str, stream: TextIO | None = None) -> None:
     _handler.setFormatter(DaemonFormatter(journald=is_journald_stream(stream)))
     root.addHandler(_handler)
     root.setLevel(level.upper())
+    for name in QUIET_LIBRARIES:
+        logging.getLogger(name).setLevel(max(logging.INFO, root.level))
+
+
+@contextmanager
+def logs_to(stream: TextIO) -> Iterator[None]:
+    """Send log lines to ``stream`` for a while (a progress display's, so lines never cut through it)."""
+    if _handler is None or not isinstance(_handler, logging.StreamHandler):
+        yield
+        return
+    handler = _handler
+    previous = handler.setStream(stream)
+    try:
+        yield
+    finally:
+        if previous is not None:
+            handler.setStream(previous)

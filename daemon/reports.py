@@ -15,7 +15,7 @@ from .plugin_loader import load_plugins
 from .probe import finding_row
 from .probe import probe as probes
 from .state import State
-from .sync_pass import PassReport
+from .sync_pass import DRY_RUN_WORDS, PassReport
 from .syncro.polling import STRATEGIES
 
 
@@ -123,11 +123,6 @@ def report_json(report: PassReport) -> dict[str, Any]:
             for w in report.planned
         ],
     }
-
-
-#: How a dry run words each count: what a real pass would do, never that something was done.
-DRY_RUN_WORDS = {"created": "would create", "updated": "would update", "deleted": "would delete",
-                 "parked": "would park"}
 
 
 def print_report(report: PassReport) -> None:

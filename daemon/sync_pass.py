@@ -60,6 +60,10 @@ PASS_ENDING = (
 
 Progress = Callable[[str, int, int], None]
 
+#: How a dry run words each count: what a real pass would do, never that something was done.
+DRY_RUN_WORDS = {"created": "would create", "updated": "would update", "deleted": "would delete",
+                 "parked": "would park"}
+
 
 class PassAborted(Exception):
     """The pass could not go on (see :data:`PASS_ENDING`)."""
@@ -203,15 +207,17 @@ class PassRun:
         run_id = None if self.dry_run else await self.state.runs.start(feature.name)
         counts = self.report.counts.setdefault(feature.name, PassCounts())
         error = None
+        started = self.clock.time()
         try:
             await body
         except PassAborted as exc:
             error = str(exc)
             raise
         finally:
+            outcome = "failed" if error else ("partial" if counts.parked or counts.waiting else "ok")
             if run_id is not None:
-                outcome = "failed" if error else ("partial" if counts.parked or counts.waiting else "ok")
                 await self.state.runs.finish(run_id, outcome, counts.as_dict(), error)
+            log.info("%s", _summary(feature.name, counts, outcome, self.clock.time() - started, self.dry_run))
 
     async def _run_feature(self, feature: Feature) -> None:
         await self._recorded(feature, self._forward(feature))
@@ -566,6 +572,14 @@ def _outcome(change: Change, outcomes: list[str]) -> str:
     if "updated" in outcomes or "deleted" in outcomes:
         return "updated"
     return "unchanged"
+
+
+def _summary(feature: str, counts: PassCounts, outcome: str, seconds: float, dry_run: bool) -> str:
+    """The one INFO line a feature's part of a pass logs."""
+    words = DRY_RUN_WORDS if dry_run else {}
+    done = ", ".join(f"{words.get(k, k)} {v}" for k, v in counts.as_dict().items())
+    notes = f"; {len(counts.notes)} note(s)" if counts.notes else ""
+    return f"{'dry run ' if dry_run else ''}pass {feature}: {outcome}, {done or 'nothing to do'}{notes} ({seconds:.1f} s)"
 
 
 def _rejected_reason(exc: XeroRejected) -> str:

@@ -219,7 +219,7 @@ class SyncroWriter:
         except SyncroValidationError as refused:
             self._refused(step, refused.messages, str(refused))
         self.done.append(step)
-        self.ctx.log.info("Syncro invoice %s: %s (from Xero)", self.number, step)
+        self.ctx.log.debug("Syncro invoice %s: %s (from Xero)", self.number, step)
         return answer
 
     def _refused(self, step: str, words: list[str], detail: str | None) -> NoReturn:

@@ -318,6 +318,7 @@ class SyncroClient:
                 trouble, delay, cause = "unavailable", self._backoff(attempt), exc
             else:
                 failure = f"HTTP {status}"
+                log.debug("Syncro %s -> %s", endpoint, failure)
                 if status == 429:
                     self.rate_limited += 1
                     trouble, delay = "rate limited", self._retry_after(retry_after)

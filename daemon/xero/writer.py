@@ -222,6 +222,8 @@ class XeroWriter:
         first = writes[0]
         idempotency_key = await self._idempotency_key(first.method, first.path, writes)
         entry_ids = await self.state.journal.record_sent([_planned(w) for w in writes], idempotency_key)
+        log.debug("Xero %s %s: %d record(s) journaled, Idempotency-Key %s", first.method, first.path, len(writes),
+                  idempotency_key)
         self.calls += 1
         if self.hooks.before_send:
             self.hooks.before_send(self.calls)
