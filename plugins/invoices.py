@@ -166,7 +166,8 @@ class Invoices(Feature):
                 "(or set native_links = \"skip\"), then retry."
             )
         await ctx.save_link(Link(INVOICE, record_id, xero_id, document.get("InvoiceNumber"), None, self.name))
-        ctx.note(f"invoice {number}: already in Xero via Syncro's own integration; {ctx.done('linked', 'would be linked')}")
+        ctx.note(f"invoice {number}: already in Xero via Syncro's own integration; "
+                 f"{ctx.done('linked', 'would be linked')}")
 
     async def _payload(
         self, invoice: dict[str, Any], contact: Link, negative: bool, ctx: Context, settings: InvoicesSettings
