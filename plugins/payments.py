@@ -87,12 +87,13 @@ def batch_marker(payment: dict[str, Any]) -> str:
     return f"{BATCH_MARK}{payment['id']}"
 
 
-def account_for(method: str | None, settings: PaymentsSettings) -> str:
+def account_for(payment: dict[str, Any], settings: PaymentsSettings) -> str:
+    method = payment.get("payment_method")
     account = settings.accounts.get(method or "", settings.default_account)
     if not account:
         raise Park(
-            f"No Xero account is mapped for the payment method '{method}'. Add it to [plugins.payments] "
-            "accounts (or set default_account), then retry."
+            f"Syncro payment {payment.get('id')} was paid by '{method}', and no Xero account is mapped for that "
+            "payment method. Add it to [plugins.payments] accounts (or set default_account), then retry."
         )
     return account
 
@@ -130,7 +131,7 @@ class Payments(Feature):
         self, payment: dict[str, Any], applied: dict[str, Decimal], ctx: Context, settings: PaymentsSettings
     ) -> None:
         contact = await contact_for(customer_id_of(payment), ctx, f"payment {payment['id']}")
-        account = account_for(payment.get("payment_method"), settings)
+        account = account_for(payment, settings)
         invoices = {}
         for invoice_id in applied:
             link = await ctx.link("invoice", invoice_id)

@@ -59,13 +59,13 @@ def test_a_dry_run_exits_1_while_a_real_pass_would_leave_a_record_parked_and_0_o
     assert "contacts: would create 1" in fixed.output
 
 
-async def test_a_dry_run_counts_a_record_a_real_pass_would_park_and_parks_nothing(
+async def test_a_dry_run_counts_a_record_a_real_pass_would_park_and_parks_nothing_whose_reason_names_it(
     syncro_emulator, xero_emulator, make_config, open_engine
 ):
     store = syncro_emulator.store
     customer = store.add_customer(business_name="Payer Ltd")
     invoice = store.add_invoice(customer.id, [{"name": "Work", "quantity": "1", "price": "50", "taxable": False}])
-    store.add_payment(customer.id, "50", invoice_id=invoice.id, method="Bitcoin")
+    payment = store.add_payment(customer.id, "50", invoice_id=invoice.id, method="Bitcoin")
     plugins = {"contacts": {}, "tax": tax_settings_for(store), "invoices": {}, "payments": {"default_account": ""}}
     engine = await open_engine(make_config(plugins=plugins))
 
@@ -73,3 +73,6 @@ async def test_a_dry_run_counts_a_record_a_real_pass_would_park_and_parks_nothin
 
     assert (report.counts["payments"].parked, report.parked_total, report.ok) == (1, 1, False)
     assert await engine.state.parked.all() == []
+    await engine.run_pass()
+    [parked] = await engine.state.parked.all()
+    assert parked.reason.startswith(f"Syncro payment {payment.id} was paid by 'Bitcoin', and no Xero account")
