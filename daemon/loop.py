@@ -56,7 +56,8 @@ class Daemon:
         hints = None
         if config.sync.webhook_port:
             key = config.xero.webhook_key.get_secret_value() if config.xero.webhook_key else None
-            hints = HintListener(config.sync.webhook_port, config.sync.webhook_token, self._hinted, key)
+            token = config.sync.webhook_token.get_secret_value()
+            hints = HintListener(config.sync.webhook_port, token, self._hinted, key)
             await hints.start()
         metrics = Metrics()
         server = None
