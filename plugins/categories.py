@@ -27,6 +27,7 @@ from syncro_xero import (
     XeroRejected,
     hookimpl,
 )
+from syncro_xero.xero.writer import where_literal
 
 ENTITY = "tracking_option"
 CATEGORY_ENTITY = "tracking_category"
@@ -191,7 +192,7 @@ async def _find_or_create(ctx: Context, name: str) -> dict[str, Any]:
     key = f"{name}@{ctx.clock.now().isoformat()}"
     try:
         created = await ctx.write(CATEGORY_ENTITY, key, "create", "PUT", "TrackingCategories", {"Name": name},
-                                  lookup=Lookup("TrackingCategories", f'Name=="{name}"'))
+                                  lookup=Lookup("TrackingCategories", f"Name=={where_literal(name)}", {"Name": name}))
     except XeroRejected as rejected:
         raise Park(f"Xero would not create the tracking category '{name}'. Create it in Xero by hand, "
                    "then retry.", "; ".join(rejected.messages)) from rejected
