@@ -17,7 +17,7 @@ from typing import Any, Awaitable, Callable, TypeVar
 import click
 
 from . import __version__
-from .config import EX_CONFIG, Config, ConfigError, load_config
+from .config import Config, ConfigError, load_config
 from .engine import Engine, PassReport
 from .logs import setup_logging
 from .plugin_loader import check_config, load_plugins
@@ -29,7 +29,8 @@ from .reports import (
     report_json,
     status_data,
 )
-from .state import State
+from .startup import exit_unusable
+from .state import State, StateError
 
 DEFAULT_CONFIG = Path(os.environ.get("SYNCRO_XERO_CONFIG", "/etc/syncro-xero/config.toml"))
 T = TypeVar("T")
@@ -39,14 +40,16 @@ def _load(config_path: Path) -> Config:
     try:
         config = check_config(config_path)  # plugin settings too: every problem before any network call
     except ConfigError as error:
-        click.echo(str(error), err=True)
-        sys.exit(EX_CONFIG)
+        exit_unusable(str(error))
     setup_logging(config.logging.level)
     return config
 
 
 def _run(coro: Awaitable[T]) -> T:
-    return asyncio.run(coro)  # type: ignore[arg-type]
+    try:
+        return asyncio.run(coro)  # type: ignore[arg-type]
+    except StateError as error:
+        exit_unusable(str(error))
 
 
 async def _with_engine(config: Config, action: Callable[[Engine], Awaitable[T]]) -> T:
