@@ -36,9 +36,10 @@ DEFAULT_CONFIG = Path(os.environ.get("SYNCRO_XERO_CONFIG", "/etc/syncro-xero/con
 T = TypeVar("T")
 
 
-def _load(config_path: Path) -> Config:
+def _load(config_path: Path, secrets: bool = True) -> Config:
+    """The validated config, or exit 78; ``secrets=False`` for commands that only read the state file."""
     try:
-        config = check_config(config_path)  # plugin settings too: every problem before any network call
+        config = check_config(config_path, secrets=secrets)  # plugin settings too, before any network call
     except ConfigError as error:
         exit_unusable(str(error))
     setup_logging(config.logging.level)
@@ -142,7 +143,7 @@ def backfill(config_path: Path, feature: str, as_json: bool) -> None:
 @json_option
 def status(config_path: Path, as_json: bool) -> None:
     """Per plugin: enabled, last pass, counts, parked records. Reads the state file only."""
-    config = _load(config_path)
+    config = _load(config_path, secrets=False)
     data = _run(status_data(config))
     _emit(data, as_json, print_status)
 
@@ -153,7 +154,7 @@ def status(config_path: Path, as_json: bool) -> None:
 @json_option
 def failures(config_path: Path, feature: str | None, as_json: bool) -> None:
     """Parked records, each with the reason and what to do."""
-    config = _load(config_path)
+    config = _load(config_path, secrets=False)
 
     async def go() -> list[dict[str, Any]]:
         state = await State.open(config.state.path)
@@ -195,7 +196,7 @@ def retry(config_path: Path, ids: tuple[str, ...], retry_all: bool, as_json: boo
 @click.argument("ids", nargs=-1, required=True)
 def dismiss(config_path: Path, ids: tuple[str, ...]) -> None:
     """Stop reporting parked records (by ID) that were settled by hand; they are not synced."""
-    config = _load(config_path)
+    config = _load(config_path, secrets=False)
 
     async def go() -> list[str]:
         state = await State.open(config.state.path)
@@ -224,7 +225,7 @@ def dismiss(config_path: Path, ids: tuple[str, ...]) -> None:
 @click.option("--requirements", is_flag=True, help="Print name==version of plugin distributions.")
 def plugins_command(config_path: Path, as_json: bool, requirements: bool) -> None:
     """Installed plugins: name, version, enabled, loaded, hooks."""
-    config = _load(config_path)
+    config = _load(config_path, secrets=False)
     info = load_plugins(config).info
     if requirements:
         dists = sorted({(p.distribution, p.version) for p in info.values() if p.distribution})

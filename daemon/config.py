@@ -281,11 +281,12 @@ class Config(_Table):
         }
 
 
-def load_config(path: Path, environ: Mapping[str, str] | None = None) -> Config:
+def load_config(path: Path, environ: Mapping[str, str] | None = None, *, secrets: bool = True) -> Config:
     """Read ``path``, resolve its secrets and validate it; :class:`ConfigError` lists every problem.
 
     ``environ`` (default ``os.environ``) supplies ``CREDENTIALS_DIRECTORY``, ``STATE_DIRECTORY`` and
-    the secret variables.
+    the secret variables. ``secrets=False`` is for commands that read only the state file: a
+    missing API secret is then no problem (it is left empty); a badly kept one still is.
     """
     environ = os.environ if environ is None else environ
     try:
@@ -307,6 +308,9 @@ def load_config(path: Path, environ: Mapping[str, str] | None = None) -> Config:
         if not isinstance(table, dict):
             continue
         found = _resolve_secret(spec, table, path.parent, others_read, environ)
+        if not secrets and isinstance(found, list) and found[0].startswith(f"{spec.path}: required"):
+            table[spec.key] = ""
+            continue
         if isinstance(found, list):
             problems += found
             reported.add(spec.path)

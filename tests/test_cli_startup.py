@@ -89,3 +89,22 @@ def test_a_startup_error_under_journald_carries_priority_err_on_every_line(tmp_p
     lines = stderr.read_text().splitlines()
     assert result.returncode == 78 and lines
     assert all(line.startswith("<3>") for line in lines), lines
+
+
+@pytest.mark.parametrize("command", ["status", "failures", "dismiss contacts:syncro:customers:1", "plugins"])
+def test_local_commands_run_without_the_api_secrets(tmp_path, command):
+    config = write_config(tmp_path, tmp_path / "state.db", secrets=False)
+
+    result = syncro_xero(*command.split(), "--config", str(config))
+
+    assert "required" not in result.stderr and result.returncode in (0, 1), result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_commands_that_call_the_apis_still_name_each_missing_secret(tmp_path):
+    config = write_config(tmp_path, tmp_path / "state.db", secrets=False)
+
+    result = syncro_xero("sync", "--once", "--config", str(config))
+
+    assert result.returncode == 78
+    assert "syncro.api_key: required" in result.stderr and "xero.client_secret: required" in result.stderr
