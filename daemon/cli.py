@@ -20,6 +20,7 @@ from . import __version__
 from .config import Config, ConfigError, load_config
 from .engine import Engine, PassReport
 from .logs import setup_logging
+from .plugin_commands import take_config_option
 from .plugin_loader import check_config, load_plugins
 from .reports import (
     check_data,
@@ -356,10 +357,13 @@ def _register_plugin_commands() -> None:
         elif arg.startswith("--config="):
             path = Path(arg.split("=", 1)[1])
     try:
-        plugins = load_plugins(load_config(path))
+        plugins = load_plugins(load_config(path, secrets=False))
     except (ConfigError, OSError):
         return  # the command itself reports config problems
+    built_in = set(cli.commands)
     plugins.manager.hook.syncro_xero_register_commands(cli=cli)
+    for name in set(cli.commands) - built_in:
+        take_config_option(cli.commands[name], DEFAULT_CONFIG, _load)
 
 
 def main() -> None:

@@ -108,3 +108,26 @@ def test_commands_that_call_the_apis_still_name_each_missing_secret(tmp_path):
 
     assert result.returncode == 78
     assert "syncro.api_key: required" in result.stderr and "xero.client_secret: required" in result.stderr
+
+
+@pytest.mark.parametrize("form", ["--config PATH", "--config=PATH"])
+def test_a_plugins_commands_take_config_like_the_built_in_ones(tmp_path, monkeypatch, capsys, form):
+    from syncro_xero import cli as cli_module
+    from test_plugins import with_entry_points
+
+    with_entry_points(monkeypatch, with_command="with_command")
+    config = write_config(tmp_path, tmp_path / "state.db")
+    config.write_text(config.read_text() + "\n[plugins.with_command]\n")
+    outputs = []
+    for command in (["where-is-syncro"], ["say-hello", "you"]):
+        argv = [*command, *form.replace("PATH", str(config)).split()]
+        monkeypatch.setattr(sys, "argv", ["syncro-xero", *argv])
+        try:
+            with pytest.raises(SystemExit) as ended:
+                cli_module.main()
+        finally:  # each process registers them once
+            for name in ("where-is-syncro", "say-hello"):
+                cli_module.cli.commands.pop(name, None)
+        outputs.append((ended.value.code, capsys.readouterr().out))
+
+    assert outputs == [(0, "http://127.0.0.1:9/api/v1\n"), (0, "hello you\n")]
