@@ -312,6 +312,25 @@ def connect(config_path: Path) -> None:
     click.echo("Connected: the refresh token is stored in the state file.")
 
 
+@cli.command()
+@click.argument("directory", type=click.Path(path_type=Path, file_okay=False), default=Path("/etc/syncro-xero"))
+@click.option("--unit-dir", type=click.Path(path_type=Path, file_okay=False), default=Path("/etc/systemd/system"),
+              show_default=True, help="Where the systemd unit goes.")
+@click.option("--force", is_flag=True, help="Overwrite existing files.")
+def init(directory: Path, unit_dir: Path, force: bool) -> None:
+    """Write the commented example config to DIRECTORY (default /etc/syncro-xero), a credentials
+    folder beside it, and the systemd unit that runs this installed syncro-xero."""
+    from .install import installed_command, write_install_files
+
+    try:
+        written = write_install_files(directory, unit_dir, installed_command(), force)
+    except (OSError, ValueError) as error:
+        raise click.ClickException(str(error)) from error
+    for path in written:
+        click.echo(f"wrote {path}")
+    click.echo(f"Next: edit {written[0]}, put the secrets in {written[1]}/, then see README 'Install on a server'.")
+
+
 @cli.command(name="new-plugin")
 @click.argument("name")
 @click.option("--dir", "parent", type=click.Path(path_type=Path, file_okay=False), default=Path("."), show_default=True)
@@ -340,11 +359,18 @@ def demo(customers: int, as_json: bool) -> None:
 @click.option("--syncro-port", default=8001, show_default=True)
 @click.option("--xero-port", default=8002, show_default=True)
 @click.option("--customers", default=40, show_default=True)
-def emulators(syncro_port: int, xero_port: int, customers: int) -> None:
-    """Serve both emulators with sample data on 127.0.0.1 until interrupted (for curl and plugin authors)."""
+@click.option("--invoices", default=120, show_default=True, help="Sample invoices (and about --payments payments).")
+@click.option("--payments", default=80, show_default=True)
+@click.option("--config-dir", type=click.Path(path_type=Path, file_okay=False),
+              help="Where to write config.toml (and its state file) for these emulators [a new temporary folder].")
+def emulators(
+    syncro_port: int, xero_port: int, customers: int, invoices: int, payments: int, config_dir: Path | None
+) -> None:
+    """Serve both emulators with sample data on 127.0.0.1 until interrupted (for curl and plugin authors),
+    and write a config that syncs them."""
     from .demo import serve_emulators
 
-    _run(serve_emulators(syncro_port, xero_port, customers))
+    _run(serve_emulators(syncro_port, xero_port, customers, config_dir, invoices, payments))
 
 
 def _register_plugin_commands() -> None:
