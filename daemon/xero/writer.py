@@ -92,6 +92,10 @@ class Lookup:
     identity: Mapping[str, str] = field(default_factory=dict)
     allocated: tuple[str, str] | None = None
 
+    def __post_init__(self) -> None:
+        if not isinstance(self.identity, Mapping):
+            raise TypeError("Lookup identity maps field paths to exact values, e.g. {'Reference': ref}")
+
     def as_dict(self) -> dict[str, Any]:
         return {"resource": self.resource, "where": self.where, "identity": dict(self.identity),
                 "allocated": list(self.allocated) if self.allocated else None}
