@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import os
 import sys
 import webbrowser
@@ -93,7 +94,12 @@ def run(config_path: Path) -> None:
     from .loop import Daemon
 
     _load(config_path)
-    sys.exit(_run(Daemon(config_path).run()))
+    try:
+        code = _run(Daemon(config_path).run())
+    except Exception:  # logged, so at journald priority crit and with secrets redacted
+        logging.getLogger("syncro_xero").critical("stopped by an unexpected error", exc_info=True)
+        code = 1
+    sys.exit(code)
 
 
 @cli.command()

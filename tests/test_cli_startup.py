@@ -131,3 +131,25 @@ def test_a_plugins_commands_take_config_like_the_built_in_ones(tmp_path, monkeyp
         outputs.append((ended.value.code, capsys.readouterr().out))
 
     assert outputs == [(0, "http://127.0.0.1:9/api/v1\n"), (0, "hello you\n")]
+
+
+def test_run_stopped_by_an_unexpected_error_logs_it_at_priority_crit_under_journald(tmp_path):
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        config = write_config(tmp_path, tmp_path / "state.db")
+        config.write_text(config.read_text().replace("[plugins.contacts]", f"[metrics]\nport = {taken.getsockname()[1]}\n\n[plugins.contacts]"))
+        stderr = tmp_path / "journal"
+        with stderr.open("w") as journal:
+            stat = os.fstat(journal.fileno())
+            result = subprocess.run(
+                [sys.executable, "-c", "from syncro_xero.cli import main; main()", "run", "--config", str(config)],
+                stdout=subprocess.DEVNULL, stderr=journal, timeout=30,
+                env={**os.environ, "JOURNAL_STREAM": f"{stat.st_dev}:{stat.st_ino}"},
+            )
+
+    lines = stderr.read_text().splitlines()
+    assert result.returncode == 1
+    assert [line for line in lines if line.startswith("<2>")] and all(line[:3] in ("<2>", "<6>") for line in lines), lines
