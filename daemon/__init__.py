@@ -10,6 +10,7 @@ from .feature import Change, CheckResult, Defer, Drift, Feature, Park
 from .hookspecs import hookimpl
 from .state import Link
 from .syncro.resources import SyncroResource
+from .text import one_line
 from .xero.writer import Lookup, XeroRejected
 
 __all__ = [
@@ -25,5 +26,6 @@ __all__ = [
     "SyncroResource",
     "XeroRejected",
     "hookimpl",
+    "one_line",
     "__version__",
 ]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import os
 import sys
 import webbrowser
@@ -17,10 +18,11 @@ from typing import Any, Awaitable, Callable, TypeVar
 import click
 
 from . import __version__
-from .config import EX_CONFIG, Config, ConfigError, load_config
+from .config import Config, ConfigError, load_config
 from .engine import Engine, PassReport
 from .explain import KINDS, explain_data, print_explain
 from .logs import setup_logging
+from .plugin_commands import take_config_option
 from .plugin_loader import check_config, load_plugins
 from .progress import progress_display
 from .reports import (
@@ -31,24 +33,28 @@ from .reports import (
     report_json,
     status_data,
 )
-from .state import State
+from .startup import exit_unusable
+from .state import State, StateError
 
 DEFAULT_CONFIG = Path(os.environ.get("SYNCRO_XERO_CONFIG", "/etc/syncro-xero/config.toml"))
 T = TypeVar("T")
 
 
-def _load(config_path: Path) -> Config:
+def _load(config_path: Path, secrets: bool = True) -> Config:
+    """The validated config, or exit 78; ``secrets=False`` for commands that only read the state file."""
     try:
-        config = check_config(config_path)  # plugin settings too: every problem before any network call
+        config = check_config(config_path, secrets=secrets)  # plugin settings too, before any network call
     except ConfigError as error:
-        click.echo(str(error), err=True)
-        sys.exit(EX_CONFIG)
+        exit_unusable(str(error))
     setup_logging(config.logging.level)
     return config
 
 
 def _run(coro: Awaitable[T]) -> T:
-    return asyncio.run(coro)  # type: ignore[arg-type]
+    try:
+        return asyncio.run(coro)  # type: ignore[arg-type]
+    except StateError as error:
+        exit_unusable(str(error))
 
 
 async def _with_engine(config: Config, action: Callable[[Engine], Awaitable[T]]) -> T:
@@ -90,7 +96,12 @@ def run(config_path: Path) -> None:
     from .loop import Daemon
 
     _load(config_path)
-    sys.exit(_run(Daemon(config_path).run()))
+    try:
+        code = _run(Daemon(config_path).run())
+    except Exception:  # logged, so at journald priority crit and with secrets redacted
+        logging.getLogger("syncro_xero").critical("stopped by an unexpected error", exc_info=True)
+        code = 1
+    sys.exit(code)
 
 
 @cli.command()
@@ -133,7 +144,7 @@ def backfill(config_path: Path, feature: str, as_json: bool) -> None:
 @json_option
 def status(config_path: Path, as_json: bool) -> None:
     """Per plugin: enabled, last pass, counts, parked records. Reads the state file only."""
-    config = _load(config_path)
+    config = _load(config_path, secrets=False)
     data = _run(status_data(config))
     _emit(data, as_json, print_status)
 
@@ -144,7 +155,7 @@ def status(config_path: Path, as_json: bool) -> None:
 @json_option
 def failures(config_path: Path, feature: str | None, as_json: bool) -> None:
     """Parked records, each with the reason and what to do."""
-    config = _load(config_path)
+    config = _load(config_path, secrets=False)
     if feature is not None and feature not in load_plugins(config).info:
         raise click.BadParameter(f"no plugin '{feature}' (see `syncro-xero plugins`)", param_hint="--plugin")
 
@@ -200,7 +211,7 @@ async def _unknown_parked(config: Config, ids: tuple[str, ...]) -> list[str]:
 @click.argument("ids", nargs=-1, required=True)
 def dismiss(config_path: Path, ids: tuple[str, ...]) -> None:
     """Stop reporting parked records (by ID) that were settled by hand; they are not synced."""
-    config = _load(config_path)
+    config = _load(config_path, secrets=False)
 
     async def go() -> list[str]:
         state = await State.open(config.state.path)
@@ -231,7 +242,7 @@ def dismiss(config_path: Path, ids: tuple[str, ...]) -> None:
 def explain(config_path: Path, kind: str, record_id: str, as_json: bool) -> None:
     """Everything known of one Syncro record (an invoice by id or number): as last read, its Xero
     documents, every write for it, its parked history, what the next pass would do. Reads the state file only."""
-    config = _load(config_path)
+    config = _load(config_path, secrets=False)
     features = [f.name for f in load_plugins(config).features if KINDS[kind] in f.syncro_resources]
 
     async def go() -> dict[str, Any] | None:
@@ -254,7 +265,7 @@ def explain(config_path: Path, kind: str, record_id: str, as_json: bool) -> None
 @click.option("--requirements", is_flag=True, help="Print name==version of plugin distributions.")
 def plugins_command(config_path: Path, as_json: bool, requirements: bool) -> None:
     """Installed plugins: name, version, enabled, loaded, hooks."""
-    config = _load(config_path)
+    config = _load(config_path, secrets=False)
     info = load_plugins(config).info
     if requirements:
         dists = sorted({(p.distribution, p.version) for p in info.values() if p.distribution})
@@ -340,6 +351,25 @@ def connect(config_path: Path) -> None:
     click.echo("Connected: the refresh token is stored in the state file.")
 
 
+@cli.command()
+@click.argument("directory", type=click.Path(path_type=Path, file_okay=False), default=Path("/etc/syncro-xero"))
+@click.option("--unit-dir", type=click.Path(path_type=Path, file_okay=False), default=Path("/etc/systemd/system"),
+              show_default=True, help="Where the systemd unit goes.")
+@click.option("--force", is_flag=True, help="Overwrite existing files.")
+def init(directory: Path, unit_dir: Path, force: bool) -> None:
+    """Write the commented example config to DIRECTORY (default /etc/syncro-xero), a credentials
+    folder beside it, and the systemd unit that runs this installed syncro-xero."""
+    from .install import installed_command, write_install_files
+
+    try:
+        written = write_install_files(directory, unit_dir, installed_command(), force)
+    except (OSError, ValueError) as error:
+        raise click.ClickException(str(error)) from error
+    for path in written:
+        click.echo(f"wrote {path}")
+    click.echo(f"Next: edit {written[0]}, put the secrets in {written[1]}/, then see README 'Install on a server'.")
+
+
 @cli.command(name="new-plugin")
 @click.argument("name")
 @click.option("--dir", "parent", type=click.Path(path_type=Path, file_okay=False), default=Path("."), show_default=True)
@@ -368,11 +398,18 @@ def demo(customers: int, as_json: bool) -> None:
 @click.option("--syncro-port", default=8001, show_default=True)
 @click.option("--xero-port", default=8002, show_default=True)
 @click.option("--customers", default=40, show_default=True)
-def emulators(syncro_port: int, xero_port: int, customers: int) -> None:
-    """Serve both emulators with sample data on 127.0.0.1 until interrupted (for curl and plugin authors)."""
+@click.option("--invoices", default=120, show_default=True, help="Sample invoices (and about --payments payments).")
+@click.option("--payments", default=80, show_default=True)
+@click.option("--config-dir", type=click.Path(path_type=Path, file_okay=False),
+              help="Where to write config.toml (and its state file) for these emulators [a new temporary folder].")
+def emulators(
+    syncro_port: int, xero_port: int, customers: int, invoices: int, payments: int, config_dir: Path | None
+) -> None:
+    """Serve both emulators with sample data on 127.0.0.1 until interrupted (for curl and plugin authors),
+    and write a config that syncs them."""
     from .demo import serve_emulators
 
-    _run(serve_emulators(syncro_port, xero_port, customers))
+    _run(serve_emulators(syncro_port, xero_port, customers, config_dir, invoices, payments))
 
 
 def _register_plugin_commands() -> None:
@@ -385,10 +422,13 @@ def _register_plugin_commands() -> None:
         elif arg.startswith("--config="):
             path = Path(arg.split("=", 1)[1])
     try:
-        plugins = load_plugins(load_config(path))
+        plugins = load_plugins(load_config(path, secrets=False))
     except (ConfigError, OSError):
         return  # the command itself reports config problems
+    built_in = set(cli.commands)
     plugins.manager.hook.syncro_xero_register_commands(cli=cli)
+    for name in set(cli.commands) - built_in:
+        take_config_option(cli.commands[name], DEFAULT_CONFIG, _load)
 
 
 def main() -> None:

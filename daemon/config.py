@@ -5,13 +5,14 @@ starting with its TOML key path (``sync.interval_seconds: must be at least 10``)
 the whole file at once; the CLI exits with :data:`EX_CONFIG`. Plugin tables are kept raw here and
 checked later, against each plugin's own model, with :func:`validate_plugin_settings`.
 
-Secrets (``syncro.api_key``, ``xero.client_secret``) are looked up in this order; the first source
-present wins:
+Secrets (``syncro.api_key``, ``xero.client_secret``, ``xero.webhook_key``, ``sync.webhook_token``) are
+looked up in this order; the first source present wins:
 
 1. a systemd credential, ``$CREDENTIALS_DIRECTORY/syncro_api_key`` (``LoadCredential=``);
 2. an environment variable, ``$SYNCRO_XERO_SYNCRO_API_KEY``;
-3. a ``*_file`` key in the table, ``api_key_file = "/path"`` (relative to the config file);
-4. the key inline, ``api_key = "…"`` (refused when config.toml is world-readable).
+3. a ``*_file`` key in the table, ``api_key_file = "/path"`` (relative to the config file), a file
+   only its owner can read (0600 or 0400);
+4. the key inline, ``api_key = "…"`` (refused when others than its owner can read config.toml).
 
 What the launcher sets (1, 2) overrides the shared file; the file may hold a path or the value,
 not both. Secrets are :class:`~pydantic.SecretStr`, so they never print.
@@ -36,9 +37,9 @@ from pydantic import (
     PrivateAttr,
     SecretStr,
     ValidationError,
+    ValidationInfo,
     computed_field,
     field_validator,
-    model_validator,
 )
 
 if sys.version_info >= (3, 11):
@@ -86,7 +87,11 @@ SECRETS = (
     SecretSpec("xero", "client_secret", "SYNCRO_XERO_XERO_CLIENT_SECRET", "xero_client_secret"),
     # The key Xero signs webhooks with; without it, Xero webhooks are not received.
     SecretSpec("xero", "webhook_key", "SYNCRO_XERO_XERO_WEBHOOK_KEY", "xero_webhook_key", required=False),
+    # The token in the path of Syncro's webhook URL: whoever knows it can start passes.
+    SecretSpec("sync", "webhook_token", "SYNCRO_XERO_SYNC_WEBHOOK_TOKEN", "syncro_webhook_token", required=False),
 )
+#: Permission bits a secret file may not have: only its owner may read it (0600 or 0400).
+SECRET_FILE_FORBIDDEN_BITS = 0o177
 
 
 class ConfigError(Exception):
@@ -204,15 +209,16 @@ class SyncSettings(_Table):
     # Syncro notification webhooks as a hint to pass now (they are unsigned, so never data): listen
     # on 127.0.0.1:webhook_port for POST /syncro/<webhook_token>; 0 switches it off.
     webhook_port: int = Field(0, ge=0, le=65535)
-    webhook_token: str = ""
+    webhook_token: SecretStr = Field(SecretStr(""), validate_default=True)
     # Seconds to gather a burst of hints into one pass.
     webhook_debounce_seconds: float = Field(5, ge=0)
 
-    @model_validator(mode="after")
-    def _token_with_port(self) -> "SyncSettings":
-        if self.webhook_port and len(self.webhook_token) < 16:
-            raise ValueError("webhook_token: at least 16 characters when webhook_port is set")
-        return self
+    @field_validator("webhook_token")
+    @classmethod
+    def _token_with_port(cls, value: SecretStr, info: ValidationInfo) -> SecretStr:
+        if info.data.get("webhook_port") and len(value.get_secret_value()) < 16:
+            raise ValueError("at least 16 characters when webhook_port is set")
+        return value
 
 
 class MetricsSettings(_Table):
@@ -275,16 +281,17 @@ class Config(_Table):
         }
 
 
-def load_config(path: Path, environ: Mapping[str, str] | None = None) -> Config:
+def load_config(path: Path, environ: Mapping[str, str] | None = None, *, secrets: bool = True) -> Config:
     """Read ``path``, resolve its secrets and validate it; :class:`ConfigError` lists every problem.
 
     ``environ`` (default ``os.environ``) supplies ``CREDENTIALS_DIRECTORY``, ``STATE_DIRECTORY`` and
-    the secret variables.
+    the secret variables. ``secrets=False`` is for commands that read only the state file: a
+    missing API secret is then no problem (it is left empty); a badly kept one still is.
     """
     environ = os.environ if environ is None else environ
     try:
         with path.open("rb") as file:
-            world_readable = bool(os.fstat(file.fileno()).st_mode & 0o004)
+            others_read = bool(os.fstat(file.fileno()).st_mode & 0o044)
             raw = tomllib.load(file)
     except OSError as error:
         raise ConfigError([f"cannot read the file: {error.strerror}"], path) from None
@@ -300,7 +307,10 @@ def load_config(path: Path, environ: Mapping[str, str] | None = None) -> Config:
         table = raw.setdefault(spec.table, {})
         if not isinstance(table, dict):
             continue
-        found = _resolve_secret(spec, table, path.parent, world_readable, environ)
+        found = _resolve_secret(spec, table, path.parent, others_read, environ)
+        if not secrets and isinstance(found, list) and found[0].startswith(f"{spec.path}: required"):
+            table[spec.key] = ""
+            continue
         if isinstance(found, list):
             problems += found
             reported.add(spec.path)
@@ -350,8 +360,6 @@ def config_to_safe_dict(config: Config) -> dict[str, Any]:
         source = config.secret_sources.get(spec.path)
         if source or spec.required:
             data[spec.table][spec.key] = f"*** (from {source})" if source else "***"
-    if data["sync"]["webhook_token"]:
-        data["sync"]["webhook_token"] = "***"
     for plugin in data["plugins"].values():
         plugin["settings"] = {
             key: "***" if re.search(r"secret|token|password|api_?key", key, re.I) else value
@@ -364,7 +372,7 @@ def _resolve_secret(
     spec: SecretSpec,
     table: dict[str, Any],
     config_dir: Path,
-    world_readable: bool,
+    others_read: bool,
     environ: Mapping[str, str],
 ) -> tuple[str, str] | list[str] | None:
     """Take the secret's keys out of ``table``; ``(value, source)``, the problems found, or None for
@@ -378,10 +386,8 @@ def _resolve_secret(
         problems.append(f"{spec.table}.{spec.file_key}: must be a string")
     if inline and file_name:
         problems.append(f"{spec.path}: set either {spec.key} or {spec.file_key}, not both")
-    if isinstance(inline, str) and inline and world_readable:
-        problems.append(
-            f"{spec.path}: inline secret in a world-readable file; chmod 600 or use {spec.file_key}"
-        )
+    if isinstance(inline, str) and inline and others_read:
+        problems.append(f"{spec.path}: inline secret in a file others can read; chmod 600 or use {spec.file_key}")
     if problems:
         return problems
 
@@ -392,7 +398,7 @@ def _resolve_secret(
     if environ.get(spec.env_var):
         return environ[spec.env_var], f"${spec.env_var}"
     if file_name:
-        return _read_secret_file(spec, config_dir / file_name, f"{spec.file_key} {file_name}")
+        return _read_secret_file(spec, config_dir / file_name, f"{spec.file_key} {file_name}", owner_only=True)
     if inline:
         return inline, "config file"
     if not spec.required:
@@ -405,14 +411,21 @@ def _resolve_secret(
     ]
 
 
-def _read_secret_file(spec: SecretSpec, path: Path, source: str) -> tuple[str, str] | list[str]:
-    """``(value, source)``, or the problem when the file is unreadable or empty."""
+def _read_secret_file(
+    spec: SecretSpec, path: Path, source: str, owner_only: bool = False
+) -> tuple[str, str] | list[str]:
+    """``(value, source)``, or the problem when the file is unreadable, empty, or (``owner_only``)
+    has permission bits beyond its owner's read and write (systemd keeps credentials private itself)."""
     try:
-        value = path.read_text(encoding="utf-8").strip()
+        with path.open(encoding="utf-8") as file:
+            mode = os.fstat(file.fileno()).st_mode & 0o777
+            value = file.read().strip()
     except OSError as error:
         return [f"{spec.path}: cannot read {path}: {error.strerror}"]
     except UnicodeDecodeError:
         return [f"{spec.path}: {path} is not valid UTF-8"]
+    if owner_only and mode & SECRET_FILE_FORBIDDEN_BITS:
+        return [f"{spec.path}: {path} has mode {mode:04o}; chmod 600 (or 400) so only its owner can read it"]
     if not value:
         return [f"{spec.path}: {path} is empty"]
     return value, source

@@ -143,14 +143,24 @@ def _xero_holdings(xero: XeroEmulator) -> dict[str, Any]:
     return {"counts": counts, "sample_contacts": contacts[:8]}
 
 
-async def serve_emulators(syncro_port: int, xero_port: int, customers: int) -> None:
-    """Both emulators with sample data on 127.0.0.1, on the real clock, until interrupted."""
+async def serve_emulators(
+    syncro_port: int, xero_port: int, customers: int, config_dir: Path | None = None, invoices: int = 120,
+    payments: int = 80,
+) -> None:
+    """Both emulators with sample data on 127.0.0.1, on the real clock, until interrupted; writes a
+    config for them (every built-in feature, the sample data's tax mapping) to ``config_dir``."""
     clock = SystemClock()
     syncro = SyncroEmulator(clock=clock)
-    seed_sample(syncro.store, customers=customers)
+    seed_sample(syncro.store, customers=customers, invoices=invoices, payments=payments)
     xero = XeroEmulator(clock=clock)
     await syncro.start(port=syncro_port)
     await xero.start(port=xero_port)
+    directory = config_dir or Path(tempfile.mkdtemp(prefix="syncro-xero-emulators-"))
+    directory.mkdir(parents=True, exist_ok=True)
+    plugins: dict[str, dict[str, Any]] = {name: {} for name in builtin_plugins()}
+    plugins["tax"] = tax_settings_for(syncro.store)
+    emulator_config(directory, syncro_url=syncro.url, xero_url=xero.url, plugins=plugins)
+    click.echo(f"Config: {directory / 'config.toml'}  (syncro-xero sync --once --config {directory / 'config.toml'})")
     click.echo(f"Syncro: {syncro.api_url}  (Authorization: Bearer {syncro.api_key})")
     click.echo(f"Xero:   {xero.url}/api.xro/2.0  (tokens: POST {xero.url}/connect/token, client_credentials,")
     click.echo("        client id test-client-id, secret test-client-secret)")

@@ -59,6 +59,7 @@ class Engine:
         register_secret(client_secret)
         if config.xero.webhook_key:
             register_secret(config.xero.webhook_key.get_secret_value())
+        register_secret(config.sync.webhook_token.get_secret_value())  # shorter than 4: ignored
         state = await State.open(config.state.path, clock)
         session = aiohttp.ClientSession()
         syncro = SyncroClient(

@@ -28,6 +28,16 @@ def xero_signature(body: bytes, key: str) -> str:
     return base64.b64encode(hmac.new(key.encode(), body, hashlib.sha256).digest()).decode()
 
 
+def _same(given: str, expected: str) -> bool:
+    """Constant-time equality of any text a request carries (compare_digest takes ASCII str only)."""
+    return hmac.compare_digest(_raw(given), _raw(expected))
+
+
+def _raw(text: str) -> bytes:
+    # aiohttp hands undecodable request bytes over as surrogates.
+    return text.encode("utf-8", "surrogateescape")
+
+
 class HintListener:
     def __init__(self, port: int, token: str, wake: Callable[[], None], xero_key: str | None = None) -> None:
         self._port = port
@@ -52,7 +62,7 @@ class HintListener:
             await self._runner.cleanup()
 
     async def _syncro(self, request: web.Request) -> web.Response:
-        if not hmac.compare_digest(request.match_info["token"], self._token):
+        if not _same(request.match_info["token"], self._token):
             return web.Response(status=404)
         self._hinted()
         return web.Response(status=202)
@@ -60,7 +70,7 @@ class HintListener:
     async def _xero(self, request: web.Request) -> web.Response:
         body = await request.read()
         expected = xero_signature(body, self._xero_key or "")
-        if not hmac.compare_digest(request.headers.get("x-xero-signature", ""), expected):
+        if not _same(request.headers.get("x-xero-signature", ""), expected):
             return web.Response(status=401)
         try:
             events = json.loads(body).get("events") or []

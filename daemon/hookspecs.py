@@ -58,6 +58,8 @@ def syncro_xero_register_commands(cli: "click.Group") -> None:
     """Add subcommands to the ``syncro-xero`` command line.
 
     Called once when the CLI starts, for every enabled plugin, with the top-level ``click`` group;
-    add commands with ``@cli.command()``. Commands run outside the sync loop: open your own state
-    with :func:`syncro_xero.engine.open_engine` when you need it.
+    add commands with ``@cli.command()``. Each gets ``--config`` like the built-in commands; the
+    validated config is passed to a parameter named ``config``, if the command has one. Commands
+    run outside the sync loop: open your own state with :func:`syncro_xero.engine.open_engine`
+    when you need it.
     """

@@ -128,6 +128,14 @@ def is_journald_stream(stream: TextIO) -> bool:
     return expected == f"{stat.st_dev}:{stat.st_ino}"
 
 
+def for_stderr(text: str, priority: int) -> str:
+    """``text`` for stderr: each line prefixed with ``<priority>`` when stderr goes to journald, so
+    ``journalctl -p`` shows messages printed before logging is set up (why the service stopped)."""
+    if not is_journald_stream(sys.stderr):
+        return text
+    return "\n".join(f"<{priority}>{line}" for line in text.split("\n"))
+
+
 def setup_logging(level: str, stream: TextIO | None = None) -> None:
     """Send all logging to ``stream`` (default stderr) at ``level``; call again to change it."""
     global _handler

@@ -55,16 +55,24 @@ class Daemon:
             loop.add_signal_handler(signum, action)
         watchdog = asyncio.create_task(_watchdog())
         hints = None
-        if config.sync.webhook_port:
-            key = config.xero.webhook_key.get_secret_value() if config.xero.webhook_key else None
-            hints = HintListener(config.sync.webhook_port, config.sync.webhook_token, self._hinted, key)
-            await hints.start()
         metrics = Metrics()
         server = None
-        if config.metrics.port:
-            server = MetricsServer(metrics, config.metrics.port, config.sync.interval_seconds,
-                                   lambda: status_data(engine.config))
-            await server.start()
+        try:  # a port in use: close what is open, or the state's thread keeps the process alive
+            if config.sync.webhook_port:
+                key = config.xero.webhook_key.get_secret_value() if config.xero.webhook_key else None
+                token = config.sync.webhook_token.get_secret_value()
+                hints = HintListener(config.sync.webhook_port, token, self._hinted, key)
+                await hints.start()
+            if config.metrics.port:
+                server = MetricsServer(metrics, config.metrics.port, config.sync.interval_seconds,
+                                       lambda: status_data(engine.config))
+                await server.start()
+        except BaseException:
+            watchdog.cancel()
+            if hints is not None:
+                await hints.stop()
+            await engine.close()
+            raise
         sdnotify.ready()
         log.info("started; a pass every %ss", config.sync.interval_seconds)
         try:

@@ -90,10 +90,11 @@ class Plugins:
         return [p for p in self.info.values() if p.enabled and not p.loaded]
 
 
-def check_config(path: Path, environ: Mapping[str, str] | None = None) -> Config:
-    """Load and validate ``path`` and every enabled plugin's settings: all problems in one error."""
+def check_config(path: Path, environ: Mapping[str, str] | None = None, *, secrets: bool = True) -> Config:
+    """Load and validate ``path`` and every enabled plugin's settings: all problems in one error
+    (``secrets=False``: API secrets may be missing, see :func:`load_config`)."""
     try:
-        config = load_config(path, environ)
+        config = load_config(path, environ, secrets=secrets)
     except ConfigError as error:
         sections = _raw_plugin_sections(path)
         if sections is None:

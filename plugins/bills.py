@@ -69,6 +69,10 @@ class BillMaker:
             "Url": self.url,
         }
 
+    def identity(self, n: int) -> dict[str, str]:
+        """What only the PO's ``n``-th bill holds (bill numbers are unique per supplier at most)."""
+        return {"Type": "ACCPAY", "Contact.ContactID": self.contact_id, "InvoiceNumber": self.number_of(n)}
+
     def where(self, n: int) -> str:
         return (f'Type=="ACCPAY" AND Contact.ContactID==Guid({where_literal(self.contact_id)}) '
                 f"AND InvoiceNumber=={where_literal(self.number_of(n))}")
@@ -93,7 +97,7 @@ async def make_bill(maker: BillMaker, share: Share, n: int, ctx: Context) -> Non
         return
     try:
         await ctx.write(BILL, key, "create", "PUT", "Invoices", payload,
-                                 lookup=Lookup("Invoices", maker.where(n)), link=link)
+                                 lookup=Lookup("Invoices", maker.where(n), maker.identity(n)), link=link)
     except XeroRejected as rejected:
         raise Park(
             f"Xero refused bill {payload['InvoiceNumber']} of purchase order {maker.po.get('number')}: "

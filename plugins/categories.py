@@ -26,7 +26,10 @@ from syncro_xero import (
     Park,
     XeroRejected,
     hookimpl,
+    one_line,
 )
+from syncro_xero.xero.writer import where_literal
+
 
 ENTITY = "tracking_option"
 CATEGORY_ENTITY = "tracking_category"
@@ -51,7 +54,7 @@ class CategoriesSettings(BaseModel):
 
 def option_name(category: dict[str, Any]) -> str:
     """The option of a Syncro category: its display path, else its name; the end kept within 100."""
-    name = (category.get("names_depth_cache") or "").strip() or (category.get("name") or "").strip()
+    name = one_line(category.get("names_depth_cache")) or one_line(category.get("name"))
     name = name or f"Category {category['id']}"
     return name if len(name) <= MAX_NAME else "…" + name[-(MAX_NAME - 1):]
 
@@ -193,7 +196,7 @@ async def _find_or_create(ctx: Context, name: str) -> dict[str, Any]:
     key = f"{name}@{ctx.clock.now().isoformat()}"
     try:
         created = await ctx.write(CATEGORY_ENTITY, key, "create", "PUT", "TrackingCategories", {"Name": name},
-                                  lookup=Lookup("TrackingCategories", f'Name=="{name}"'))
+                                  lookup=Lookup("TrackingCategories", f"Name=={where_literal(name)}", {"Name": name}))
     except XeroRejected as rejected:
         raise Park(f"Xero would not create the tracking category '{name}'. Create it in Xero by hand, "
                    "then retry.", "; ".join(rejected.messages)) from rejected

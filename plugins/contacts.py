@@ -14,7 +14,8 @@ import asyncio
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
-from syncro_xero import Change, Context, Feature, Link, Park, XeroRejected, hookimpl
+from syncro_xero import Change, Context, Feature, Link, Park, XeroRejected, hookimpl, one_line
+
 
 ENTITY = "contact"
 CLASH_MARKERS = ("already assigned to another contact", "must be unique")
@@ -48,11 +49,11 @@ class ContactsSettings(BaseModel):
 
 def display_name(customer: dict[str, Any]) -> str:
     """The Xero contact name: the business name, else the person's full name."""
-    business = (customer.get("business_name") or "").strip()
+    business = one_line(customer.get("business_name"))
     if business:
         return business
-    person = " ".join(p for p in (customer.get("firstname"), customer.get("lastname")) if p).strip()
-    return person or (customer.get("fullname") or "").strip() or f"Syncro customer {customer['id']}"
+    person = " ".join(p for p in (one_line(customer.get("firstname")), one_line(customer.get("lastname"))) if p)
+    return person or one_line(customer.get("fullname")) or f"Syncro customer {customer['id']}"
 
 
 def _format(template: str, customer: dict[str, Any]) -> str:
@@ -71,10 +72,9 @@ def contact_payload(customer: dict[str, Any], settings: ContactsSettings, name: 
     }
     if account_number := _format(settings.account_number_format, customer):
         payload["AccountNumber"] = account_number[:50]
-    if customer.get("firstname"):
-        payload["FirstName"] = customer["firstname"][:255]
-    if customer.get("lastname"):
-        payload["LastName"] = customer["lastname"][:255]
+    for xero, syncro in (("FirstName", "firstname"), ("LastName", "lastname")):
+        if value := one_line(customer.get(syncro)):
+            payload[xero] = value[:255]
     if customer.get("email"):
         payload["EmailAddress"] = customer["email"][:255]
     properties = customer.get("properties") or {}
@@ -115,7 +115,7 @@ def contact_payload(customer: dict[str, Any], settings: ContactsSettings, name: 
 def _contact_persons(customer: dict[str, Any], limit: int) -> list[dict[str, Any]]:
     persons = []
     for contact in (customer.get("contacts") or [])[:limit]:
-        first, _, last = (contact.get("name") or "").strip().partition(" ")
+        first, _, last = one_line(contact.get("name")).partition(" ")
         if not first:
             continue
         person = {"FirstName": first, "LastName": last or "", "IncludeInEmails": False}

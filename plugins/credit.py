@@ -11,6 +11,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from syncro_xero import Context, Defer, Link, Lookup, Park, XeroRejected
+from syncro_xero.xero.writer import allocated_to, where_literal
 
 ZERO = Decimal("0")
 
@@ -42,13 +43,17 @@ async def allocate_applications(
         invoice = await ctx.link("invoice", invoice_id)
         if invoice is None:
             raise Defer(f"waiting for Syncro invoice {invoice_id} to be in Xero")
+        # An allocation carries no reference: after a crash it is known by the total allocated to the
+        # invoice exceeding what was allocated before it, so that total is read first.
+        current = await ctx.xero_record(resource, xero_id)
+        before_in_xero = allocated_to(current or {}, invoice.xero_id)
         try:
             await ctx.write(
                 f"{link.entity}_allocation", f"{link.syncro_id}:{invoice_id}:{amount}", "allocate", "PUT",
                 f"{resource}/{xero_id}/Allocations",
                 {"Invoice": {"InvoiceID": invoice.xero_id}, "Amount": delta, "Date": ctx.clock.now().date().isoformat()},
-                # UNKNOWN: an allocation carries no reference; after a crash it is looked for by invoice.
-                lookup=Lookup(resource, f'{id_field}==Guid("{xero_id}")', invoice.xero_id),
+                lookup=Lookup(resource, f"{id_field}==Guid({where_literal(xero_id)})", {id_field: xero_id},
+                              allocated=(invoice.xero_id, str(before_in_xero + delta))),
             )
         except XeroRejected as rejected:
             raise Park(f"Xero refused to allocate {what} to invoice {invoice.xero_number}: "

@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from typing import Any, Literal, get_args
 
+from syncro_xero import one_line
+
 from .contacts import display_name
 
 FieldName = Literal["name", "firstname", "lastname", "email", "phone", "mobile", "address", "address_2", "city",
@@ -40,7 +42,9 @@ def xero_values(contact: dict[str, Any]) -> dict[str, str]:
 
 def syncro_values(customer: dict[str, Any], kept_name: str | None) -> dict[str, str]:
     """The customer's values, by the same fields; ``kept_name``: the Xero name ``contacts`` keeps."""
-    return {"name": kept_name or display_name(customer), **{f: text(customer.get(f)) for f in FIELDS if f != "name"}}
+    names = {f: one_line(customer.get(f)) for f in ("firstname", "lastname")}  # as contacts sends them
+    return {"name": kept_name or display_name(customer),
+            **{f: names.get(f, text(customer.get(f))) for f in FIELDS if f != "name"}}
 
 
 def same(field: str, one: str, other: str) -> bool:

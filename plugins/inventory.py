@@ -42,12 +42,12 @@ from syncro_xero import (
     Context,
     Feature,
     Link,
-    Lookup,
     Park,
     XeroRejected,
     hookimpl,
 )
 from syncro_xero.money import to_decimal
+from syncro_xero.xero.writer import natural_key_lookup
 
 from .accounts import account_checks
 from .products import in_categories
@@ -158,7 +158,7 @@ class Inventory(Feature):
         resource, number_field = ("Invoices", "InvoiceNumber") if target > on_hand else ("CreditNotes", "CreditNoteNumber")
         try:
             await ctx.write(ADJUSTMENT, key, "create", "PUT", resource, payload,
-                            lookup=Lookup(resource, f'{number_field}=="{number}"'), params={"unitdp": "4"},
+                            lookup=natural_key_lookup(resource, number), params={"unitdp": "4"},
                             link=Link(ADJUSTMENT, key, "", number, None, self.name))
         except XeroRejected as rejected:
             raise Park(

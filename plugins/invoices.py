@@ -13,7 +13,6 @@ in a locked period, a void with payments) is parked with what the bookkeeper can
 
 from __future__ import annotations
 
-import json
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
@@ -34,6 +33,7 @@ from syncro_xero import (
 from syncro_xero.changes import parse_instant
 from syncro_xero.jsonutil import digest
 from syncro_xero.money import to_decimal
+from syncro_xero.xero.writer import where_literal
 
 from .common import contact_for, day
 from .lines import Mismatch, SourceLine, effective_rates, settle, xero_line
@@ -124,7 +124,8 @@ class Invoices(Feature):
             await _no_unread_xero_edit(change.record_id, payload, ctx)
         lookup = None
         if not payload[number_field]:  # no number to find it by after a crash: its link back to Syncro
-            lookup = Lookup("Invoices", f'Contact.ContactID==Guid("{contact.xero_id}")', json.dumps(payload["Url"]))
+            lookup = Lookup("Invoices", f"Contact.ContactID==Guid({where_literal(contact.xero_id)})",
+                            {"Contact.ContactID": contact.xero_id, "Url": payload["Url"]})
         try:
             await ctx.upsert(entity, change.record_id, resource, payload, number=payload[number_field],
                              params={"unitdp": "4"}, lookup=lookup)

@@ -167,7 +167,7 @@ class Payments(Feature):
             ENTITY, f"{payment['id']}:{invoice.syncro_id}", "create", "PUT", "Payments",
             {"Invoice": {"InvoiceID": invoice.xero_id}, "Account": {"Code": account}, "Date": date,
              "Amount": amount, "Reference": ref},
-            lookup=Lookup("Payments", f"Reference=={where_literal(ref)}"),
+            lookup=Lookup("Payments", f"Reference=={where_literal(ref)}", {"Reference": ref}),
         )
         return str(result.get("PaymentID", ""))
 
@@ -184,7 +184,7 @@ class Payments(Feature):
             ENTITY, str(payment["id"]), "create", "PUT", "BatchPayments",
             {"Account": {"Code": account}, "Date": date, field: ref,
              "Payments": [{"Invoice": {"InvoiceID": invoices[i].xero_id}, "Amount": amount} for i, amount in applied.items()]},
-            lookup=Lookup("BatchPayments", f"{field}=={where_literal(ref)}"),
+            lookup=Lookup("BatchPayments", f"{field}=={where_literal(ref)}", {field: ref}),
         )
         return str(result.get("BatchPaymentID", ""))
 
@@ -198,7 +198,8 @@ class Payments(Feature):
              "BankAccount": {"Code": account}, "Date": date, "LineAmountTypes": "NoTax",
              "LineItems": [{"Description": marker, "LineAmount": excess}]},
             lookup=Lookup("BankTransactions",
-                          f'Type=="RECEIVE-OVERPAYMENT" AND Contact.ContactID==Guid("{contact.xero_id}")', marker),
+                          f'Type=="RECEIVE-OVERPAYMENT" AND Contact.ContactID==Guid({where_literal(contact.xero_id)})',
+                          {"Contact.ContactID": contact.xero_id, "LineItems.Description": marker}),
         )
         ctx.note(f"payment {payment['id']}: {excess} beyond its invoices "
                  f"{ctx.done('went', 'would go')} to Xero as an overpayment (store credit)")

@@ -33,6 +33,7 @@ from syncro_xero import (
     Park,
     XeroRejected,
     hookimpl,
+    one_line,
 )
 from syncro_xero.money import to_decimal
 
@@ -84,7 +85,7 @@ def item_code(product: dict[str, Any], settings: ProductsSettings) -> str:
 
 def item_name(product: dict[str, Any]) -> str:
     """The product name within Xero's 50 characters, cut at a word where one is near the end."""
-    name = " ".join((product.get("name") or "").split()) or f"Syncro product {product['id']}"
+    name = " ".join(one_line(product.get("name")).split()) or f"Syncro product {product['id']}"
     if len(name) <= MAX_NAME:
         return name
     cut = name[: MAX_NAME - 1]

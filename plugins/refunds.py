@@ -82,7 +82,7 @@ class Refunds(Feature):
                 {"CreditNote": {"CreditNoteID": credit_note.xero_id}, "Account": {"Code": account},
                  "Date": day(payment.get("applied_at") or payment.get("created_at")),
                  "Amount": -to_decimal(payment.get("payment_amount")), "Reference": ref},
-                lookup=Lookup("Payments", f"Reference=={where_literal(ref)}"),
+                lookup=Lookup("Payments", f"Reference=={where_literal(ref)}", {"Reference": ref}),
             )
         except XeroRejected as rejected:
             raise Park(f"Xero refused refund {payment['id']}: {'; '.join(rejected.messages)}",

@@ -22,7 +22,8 @@ import asyncio
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
-from syncro_xero import Context, Link, Park, XeroRejected
+from syncro_xero import Context, Link, Park, XeroRejected, one_line
+
 
 SUPPLIER = "supplier"
 CUSTOMER = "contact"  # the contacts feature's link entity
@@ -43,7 +44,7 @@ class SupplierSettings(BaseModel):
 
 
 def vendor_name(vendor: dict[str, Any]) -> str:
-    return " ".join((vendor.get("name") or "").split()) or f"Syncro vendor {vendor['id']}"
+    return " ".join(one_line(vendor.get("name")).split()) or f"Syncro vendor {vendor['id']}"
 
 
 def supplier_payload(vendor: dict[str, Any], settings: SupplierSettings, suffixed: bool) -> dict[str, Any]:
@@ -56,8 +57,8 @@ def supplier_payload(vendor: dict[str, Any], settings: SupplierSettings, suffixe
     }
     for xero, syncro, limit in (("EmailAddress", "email", 255), ("FirstName", "rep_first_name", 255),
                                 ("LastName", "rep_last_name", 255), ("AccountNumber", "account_number", 50)):
-        if vendor.get(syncro):
-            payload[xero] = str(vendor[syncro]).strip()[:limit]
+        if value := one_line(vendor.get(syncro)):
+            payload[xero] = value[:limit]
     if vendor.get("phone"):
         payload["Phones"] = [{"PhoneType": "DEFAULT", "PhoneNumber": str(vendor["phone"])[:50]}]
     address = {xero: str(vendor[syncro]) for xero, syncro in (("AddressLine1", "address"), ("City", "city"),

@@ -210,6 +210,8 @@ def test_missing_secret_is_one_problem_naming_every_way_to_give_it(tmp_path):
 def test_secret_from_a_file_relative_to_the_config(tmp_path):
     (tmp_path / "syncro.key").write_text("syncro-from-file\n")
     (tmp_path / "xero.secret").write_text("xero-from-file")
+    for name in ("syncro.key", "xero.secret"):
+        (tmp_path / name).chmod(0o600)
     text = (
         SYNCRO + 'api_key_file = "syncro.key"\n' + XERO + f'client_secret_file = "{tmp_path}/xero.secret"\n'
     )
@@ -241,6 +243,7 @@ def test_secret_precedence_credential_then_environment_then_file_then_inline(tmp
     credentials = tmp_path / "creds"
     credentials.mkdir()
     (tmp_path / "key").write_text("from-file")
+    (tmp_path / "key").chmod(0o600)
     text = SYNCRO + 'api_key_file = "key"\n' + XERO + 'client_secret = "inline"\n'
     path = write(tmp_path, text)
     with_env = {"CREDENTIALS_DIRECTORY": str(credentials), "SYNCRO_XERO_SYNCRO_API_KEY": "env"}
@@ -266,6 +269,7 @@ def test_secret_inline_and_as_file_is_ambiguous(tmp_path):
 
 def test_unreadable_or_empty_secret_file_is_a_problem(tmp_path):
     (tmp_path / "empty").write_text("\n")
+    (tmp_path / "empty").chmod(0o600)
     text = SYNCRO + 'api_key_file = "missing"\n' + XERO + 'client_secret_file = "empty"\n'
     assert problems_of(write(tmp_path, text)) == [
         f"syncro.api_key: cannot read {tmp_path}/missing: No such file or directory",
@@ -273,18 +277,63 @@ def test_unreadable_or_empty_secret_file_is_a_problem(tmp_path):
     ]
 
 
-def test_inline_secret_in_a_world_readable_file_is_refused_even_if_overridden(tmp_path):
-    path = write(tmp_path, valid_config(), mode=0o644)
+@pytest.mark.parametrize("mode", [0o644, 0o640, 0o604])
+def test_inline_secret_in_a_group_or_world_readable_file_is_refused_even_if_overridden(tmp_path, mode):
+    path = write(tmp_path, valid_config(), mode=mode)
     environ = {"SYNCRO_XERO_SYNCRO_API_KEY": "env"}
     assert problems_of(path, environ) == [
-        "syncro.api_key: inline secret in a world-readable file; chmod 600 or use api_key_file",
-        "xero.client_secret: inline secret in a world-readable file; chmod 600 or use "
-        "client_secret_file",
+        "syncro.api_key: inline secret in a file others can read; chmod 600 or use api_key_file",
+        "xero.client_secret: inline secret in a file others can read; chmod 600 or use client_secret_file",
     ]
 
 
-def test_group_readable_file_with_inline_secret_is_accepted(tmp_path):
-    assert load_config(write(tmp_path, valid_config(), mode=0o640), {})
+def test_an_inline_webhook_token_in_a_group_readable_file_is_refused(tmp_path):
+    text = SYNCRO + XERO + '[sync]\nwebhook_port = 8080\nwebhook_token = "0123456789abcdef"\n'
+    environ = {"SYNCRO_XERO_SYNCRO_API_KEY": "s", "SYNCRO_XERO_XERO_CLIENT_SECRET": "x"}
+    assert problems_of(write(tmp_path, text, mode=0o640), environ) == [
+        "sync.webhook_token: inline secret in a file others can read; chmod 600 or use webhook_token_file",
+    ]
+
+
+def test_the_webhook_token_comes_from_a_credential_the_environment_or_a_file_like_the_other_secrets(tmp_path):
+    credentials = tmp_path / "creds"
+    credentials.mkdir()
+    (credentials / "syncro_webhook_token").write_text("from-a-credential-0123\n")
+    (tmp_path / "token").write_text("from-a-file-0123456789")
+    (tmp_path / "token").chmod(0o400)
+    text = valid_config('[sync]\nwebhook_port = 8080\nwebhook_token_file = "token"\n')
+    path = write(tmp_path, text)
+
+    def token(environ: dict[str, str]) -> str:
+        return load_config(path, environ).sync.webhook_token.get_secret_value()
+
+    assert token({"CREDENTIALS_DIRECTORY": str(credentials)}) == "from-a-credential-0123"
+    assert token({"SYNCRO_XERO_SYNC_WEBHOOK_TOKEN": "from-the-environment-0"}) == "from-the-environment-0"
+    assert token({}) == "from-a-file-0123456789"
+
+
+def test_a_webhook_port_without_a_token_names_the_token(tmp_path):
+    assert problems_of(write(tmp_path, valid_config("[sync]\nwebhook_port = 8080\n"))) == [
+        "sync.webhook_token: at least 16 characters when webhook_port is set"
+    ]
+
+
+@pytest.mark.parametrize("mode", [0o644, 0o640, 0o620, 0o604, 0o700])
+def test_a_secret_file_others_can_read_or_anyone_can_run_is_refused(tmp_path, mode):
+    (tmp_path / "key").write_text("syncro-from-file")
+    (tmp_path / "key").chmod(mode)
+    text = SYNCRO + 'api_key_file = "key"\n' + XERO + INLINE_SECRETS["xero"]
+    assert problems_of(write(tmp_path, text)) == [
+        f"syncro.api_key: {tmp_path}/key has mode {mode:04o}; chmod 600 (or 400) so only its owner can read it"
+    ]
+
+
+@pytest.mark.parametrize("mode", [0o600, 0o400])
+def test_a_secret_file_only_its_owner_can_read_is_accepted(tmp_path, mode):
+    (tmp_path / "key").write_text("syncro-from-file")
+    (tmp_path / "key").chmod(mode)
+    text = SYNCRO + 'api_key_file = "key"\n' + XERO + INLINE_SECRETS["xero"]
+    assert load_config(write(tmp_path, text), {}).syncro.api_key.get_secret_value() == "syncro-from-file"
 
 
 def test_secrets_never_print(tmp_path):

@@ -1,5 +1,6 @@
 """The webhook listener: hints from Syncro (token in the path) and signed events from Xero."""
 
+import asyncio
 import json
 
 import pytest
@@ -48,3 +49,31 @@ async def test_a_syncro_hint_needs_the_token_in_its_path(listener, session):
     accepted = await session.post(f"{url}/syncro/syncro-token-0123456789", data=b"{}")
 
     assert (refused.status, accepted.status, woken) == (404, 202, [1])
+
+
+async def _raw_post(url: str, path: bytes, headers: bytes) -> int:
+    """The status of a POST sent byte for byte (clients refuse non-ASCII headers and paths)."""
+    host, port = url.removeprefix("http://").split(":")
+    reader, writer = await asyncio.open_connection(host, int(port))
+    writer.write(b"POST " + path + b" HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nConnection: close\r\n"
+                 + headers + b"\r\n{}")
+    await writer.drain()
+    status_line = await reader.readline()
+    writer.close()
+    return int(status_line.split()[1])
+
+
+async def test_a_non_ascii_syncro_token_in_the_path_is_a_404_not_a_500(listener):
+    url, woken = listener
+
+    status = await _raw_post(url, b"/syncro/%C3%A9t%C3%A9-token-0123456789", b"")
+
+    assert (status, woken) == (404, [])
+
+
+async def test_a_non_ascii_xero_signature_is_a_401_not_a_500(listener):
+    url, woken = listener
+
+    status = await _raw_post(url, b"/xero", "x-xero-signature: sïgnature\r\n".encode("utf-8"))
+
+    assert (status, woken) == (401, [])

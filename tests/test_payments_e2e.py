@@ -419,3 +419,77 @@ async def test_working_out_shares_reads_the_other_payments_from_the_list_not_one
     assert report.ok, await engine.state.parked.all()
     assert syncro_emulator.access_log.count(method="GET", path="/api/v1/payments/") == 0
     assert_amounts_due_agree(syncro_emulator, xero_emulator, [first, second])
+
+
+async def _crash_then_rerun(config, fake_clock, k: int, when: str):  # noqa: ANN001, ANN202
+    """Run a pass that crashes at its k-th Xero write, then a pass of a fresh engine; the rerun's report."""
+    crashed = await Engine.open(config, clock=fake_clock)
+    crashed.write_hooks = crash_at(k, when)
+    try:
+        with pytest.raises(SimulatedCrash):
+            await crashed.run_pass()
+        fake_clock.advance(400)  # past Xero's idempotency window: only the lookup can prevent a double
+        rerun = await Engine.open(config, clock=fake_clock)
+        try:
+            return await rerun.run_pass()
+        finally:
+            await rerun.close()
+    finally:
+        await crashed.close()
+
+
+async def test_a_payment_whose_reference_has_backslashes_and_quotes_is_found_after_a_crash_not_paid_twice(
+    syncro_emulator, xero_emulator, open_engine, configure, fake_clock, shop
+):
+    customer, invoice = shop
+    inv = invoice("100")
+    config = configure()
+    await (await open_engine(config)).run_pass()  # contact and invoice in Xero
+    syncro_emulator.store.add_payment(customer.id, "40", invoice_id=inv.id, ref_num='C:\\"Q"\\')
+
+    report = await _crash_then_rerun(config, fake_clock, 1, "after_answer")
+
+    assert report.ok and report.recovered["found"] == 1
+    [payment] = xero_emulator.store.records("Payments")
+    assert payment["Reference"].startswith('C:\\"Q"\\ · ')
+    assert_balances_agree(syncro_emulator, xero_emulator, customer)
+
+
+async def test_an_overpayment_with_a_reference_is_found_after_a_crash_not_made_twice(
+    syncro_emulator, xero_emulator, open_engine, configure, fake_clock, shop
+):
+    customer, invoice = shop
+    inv = invoice("80")
+    config = configure()
+    await (await open_engine(config)).run_pass()
+    syncro_emulator.store.add_payment(customer.id, "100", invoice_id=inv.id, ref_num="Dépôt 7")
+
+    report = await _crash_then_rerun(config, fake_clock, 2, "after_answer")  # the payment, then the overpayment
+
+    assert report.ok and report.recovered["found"] == 1
+    assert len(xero_emulator.store.records("Overpayments")) == 1
+    assert_balances_agree(syncro_emulator, xero_emulator, customer)
+
+
+async def test_an_allocation_lost_in_a_crash_is_made_though_the_credit_note_was_already_allocated_to_that_invoice(
+    syncro_emulator, xero_emulator, client, open_engine, configure, fake_clock, shop
+):
+    customer, invoice = shop
+    syncro_emulator.store.add_store_credit(customer.id, "30")
+    inv = invoice("45")
+    config = configure()
+    await (await open_engine(config)).run_pass()
+    [note] = xero_emulator.store.records("CreditNotes")
+    xero_inv = xero_invoice(xero_emulator, inv)
+    status, _, _ = await client.put(  # a bookkeeper allocates 5 of the credit by hand in Xero
+        f"/CreditNotes/{note['CreditNoteID']}/Allocations",
+        {"Allocations": [{"Invoice": {"InvoiceID": xero_inv["InvoiceID"]}, "Amount": 5, "Date": "2026-03-02"}]})
+    assert status == 200
+    syncro_emulator.store.apply_store_credit(customer.id, inv.id, "20")
+
+    report = await _crash_then_rerun(config, fake_clock, 1, "before_send")
+
+    assert report.ok and report.recovered["lost"] == 1
+    [note] = xero_emulator.store.records("CreditNotes")
+    assert D(str(note["RemainingCredit"])) == D("5")
+    assert D(str(xero_invoice(xero_emulator, inv)["AmountDue"])) == D("20")

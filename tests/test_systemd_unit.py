@@ -30,7 +30,7 @@ def test_unit_is_a_notify_service_with_reload_watchdog_and_restart_policy():
     unit = unit_settings()
     assert unit["Service.Type"] == ["notify"]
     assert unit["Service.ExecStart"] == [
-        "/opt/syncro-xero/venv/bin/syncro-xero run --config /etc/syncro-xero/config.toml"
+        "/usr/local/bin/syncro-xero run --config /etc/syncro-xero/config.toml"
     ]
     assert unit["Service.ExecReload"] == ["/bin/kill -HUP $MAINPID"]
     assert int(unit["Service.WatchdogSec"][0]) > 0

@@ -22,6 +22,8 @@ RECORDS = [
      "UpdatedDateUTC": parse_datetime("2023-12-31T23:59:59")},
     {"Name": "gamma", "ContactStatus": "ACTIVE", "IsCustomer": False,
      "UpdatedDateUTC": parse_datetime("2024-02-01T00:00:00")},
+    {"Name": "C:\\Delta\\", "ContactNumber": "C4", "ContactStatus": "ARCHIVED", "IsCustomer": False,
+     "UpdatedDateUTC": parse_datetime("2024-03-01T00:00:00")},
 ]
 
 
@@ -29,15 +31,17 @@ RECORDS = [
     "where, expected",
     [
         ('Name=="ACME"', ["Acme"]),
-        ('ContactStatus!="ACTIVE"', ['Beta "Q" Ltd']),
+        ('ContactStatus!="ACTIVE"', ['Beta "Q" Ltd', "C:\\Delta\\"]),
         ('Name=="Beta ""Q"" Ltd"', ['Beta "Q" Ltd']),
+        ('Name=="Beta \\"Q\\" Ltd"', ['Beta "Q" Ltd']),
+        ('Name=="C:\\\\Delta\\\\"', ["C:\\Delta\\"]),
         ("IsCustomer==true", ["Acme"]),
         ("IsCustomer", ["Acme"]),
-        ("NOT IsCustomer", ['Beta "Q" Ltd', "gamma"]),
+        ("NOT IsCustomer", ['Beta "Q" Ltd', "gamma", "C:\\Delta\\"]),
         ('ContactStatus=="ACTIVE" AND Name.StartsWith("g")', ["gamma"]),
         ('ContactStatus=="ACTIVE" && (Name=="Acme" || Name=="gamma")', ["Acme", "gamma"]),
         ('Name.Contains("ET") OR ContactNumber=="C1"', ["Acme", 'Beta "Q" Ltd']),
-        ("UpdatedDateUTC >= DateTime(2024, 01, 01)", ["Acme", "gamma"]),
+        ("UpdatedDateUTC >= DateTime(2024, 01, 01)", ["Acme", "gamma", "C:\\Delta\\"]),
         ('UpdatedDateUTC < DateTime.Parse("2024-01-05T00:00:00")', ['Beta "Q" Ltd']),
         ("ContactNumber == null", ["gamma"]),
         ('contactnumber.ToLower()=="c2"', ['Beta "Q" Ltd']),
@@ -61,6 +65,7 @@ def test_where_compares_guids_and_dotted_paths():
         ('Nmae=="x"', "No property or field 'Nmae' exists in type 'Contact'"),
         ('IsCustomer=="true"', "Operator '==' incompatible with operand types 'Boolean?' and 'String'"),
         ('Name=="x" AND', "Expression expected"),
+        ('Name=="C:\\"', "Syntax error at position 6"),
         ('Name="x"', "Operator '=' is not supported; use '=='"),
         ("DateTime(2024, 13, 1) < UpdatedDateUTC", "month must be in 1..12"),
     ],
@@ -74,7 +79,7 @@ def test_bad_where_is_a_query_parse_exception(where, message):
 
 def test_order_sorts_by_several_fields_text_without_case():
     ordered = compile_order("ContactStatus ASC, Name DESC", CONTACT)(RECORDS)
-    assert [r["Name"] for r in ordered] == ["gamma", "Acme", 'Beta "Q" Ltd']
+    assert [r["Name"] for r in ordered] == ["gamma", "Acme", "C:\\Delta\\", 'Beta "Q" Ltd']
     with pytest.raises(XeroError):
         compile_order("Bogus ASC", CONTACT)
 

@@ -1,79 +1,26 @@
 """pytest fixtures for anyone testing against the emulators (registered through ``pytest11``).
 
 - ``fake_clock``: a :class:`~syncro_xero.clock.FakeClock` shared by everything in the test;
-- ``syncro_emulator`` / ``xero_emulator``: running emulators on loopback, on that clock.
+- ``syncro_emulator`` / ``xero_emulator``: running emulators on loopback, on that clock;
+- ``make_config`` and ``open_engine``: configs and engines on those emulators.
+
+All but ``fake_clock`` are async and need pytest-asyncio (``pip install 'syncro-xero[test]'``);
+without it they are left out and pytest runs as before.
 """
 
 from __future__ import annotations
 
-from typing import AsyncIterator
-
 import pytest
-import pytest_asyncio
 
 from ..clock import FakeClock
+
+try:
+    from ._async_fixtures import make_config, open_engine, syncro_emulator, xero_emulator  # noqa: F401
+except ModuleNotFoundError as error:
+    if error.name != "pytest_asyncio":
+        raise
 
 
 @pytest.fixture
 def fake_clock() -> FakeClock:
     return FakeClock()
-
-
-@pytest_asyncio.fixture
-async def syncro_emulator(fake_clock: FakeClock) -> AsyncIterator["SyncroEmulator"]:  # noqa: F821
-    from .syncro import SyncroEmulator
-
-    emulator = SyncroEmulator(clock=fake_clock)
-    await emulator.start()
-    try:
-        yield emulator
-    finally:
-        await emulator.stop()
-
-
-@pytest_asyncio.fixture
-async def xero_emulator(fake_clock: FakeClock) -> AsyncIterator["XeroEmulator"]:  # noqa: F821
-    from .xero import XeroEmulator
-
-    emulator = XeroEmulator(clock=fake_clock)
-    await emulator.start()
-    try:
-        yield emulator
-    finally:
-        await emulator.stop()
-
-
-@pytest.fixture
-def make_config(tmp_path, syncro_emulator, xero_emulator):  # noqa: ANN001, ANN201
-    """``make_config(plugins={"contacts": {...}}, sections={"sync": {...}})`` -> a Config on the emulators."""
-    from ..testing import emulator_config
-
-    def make(plugins=None, sections=None, name="pair"):  # noqa: ANN001, ANN202
-        directory = tmp_path / name
-        directory.mkdir(exist_ok=True)
-        return emulator_config(
-            directory,
-            syncro_url=syncro_emulator.url,
-            xero_url=xero_emulator.url,
-            plugins=plugins,
-            sections=sections,
-        )
-
-    return make
-
-
-@pytest_asyncio.fixture
-async def open_engine(make_config, fake_clock):  # noqa: ANN001, ANN201
-    """``await open_engine(config=None, extra_plugins=())`` -> an Engine on the fake clock, closed after."""
-    from ..engine import Engine
-
-    engines = []
-
-    async def make(config=None, extra_plugins=()):  # noqa: ANN001, ANN202
-        engine = await Engine.open(config or make_config(), clock=fake_clock, extra_plugins=extra_plugins)
-        engines.append(engine)
-        return engine
-
-    yield make
-    for engine in engines:
-        await engine.close()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..clock import Clock, SystemClock
-from .db import Database
+from .db import Database, StateError
 from .journal import Journal, JournalEntry, PlannedWrite
 from .links import Link, LinkStore
 from .parked import ParkedRecord, ParkedStore, parked_id
@@ -49,6 +49,7 @@ __all__ = [
     "Run",
     "RunLog",
     "State",
+    "StateError",
     "TokenStore",
     "ValueStore",
     "parked_id",

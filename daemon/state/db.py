@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import sqlite3
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import AsyncIterator
@@ -13,6 +14,14 @@ import aiosqlite
 from .schema import MIGRATIONS
 
 SIDE_FILES = ("-wal", "-shm")
+
+
+class StateError(Exception):
+    """The state file cannot be used (not SQLite, a directory, not creatable): one line naming it."""
+
+    def __init__(self, path: Path, reason: str) -> None:
+        super().__init__(f"state.path: {path}: {reason}")
+        self.path = path
 
 
 class Database:
@@ -25,18 +34,28 @@ class Database:
 
     @classmethod
     async def open(cls, path: Path | str) -> "Database":
+        """Open (creating) the state file; :class:`StateError` when it cannot be used."""
         path = Path(path)
-        if str(path) != ":memory:":
-            path.parent.mkdir(parents=True, exist_ok=True)
-            _create_owner_only(path)
-        conn = await aiosqlite.connect(str(path), isolation_level=None)
-        conn.row_factory = aiosqlite.Row
-        await conn.execute("PRAGMA journal_mode=WAL")
-        await conn.execute("PRAGMA synchronous=NORMAL")
-        await conn.execute("PRAGMA foreign_keys=ON")
-        db = cls(conn, path)
-        await db._migrate()
-        db._restrict_side_files()
+        try:
+            if str(path) != ":memory:":
+                path.parent.mkdir(parents=True, exist_ok=True)
+                _create_owner_only(path)
+            conn = await aiosqlite.connect(str(path), isolation_level=None)
+        except OSError as error:
+            raise StateError(path, f"cannot be opened or created ({error.strerror or error})") from None
+        except sqlite3.Error as error:
+            raise StateError(path, str(error)) from None
+        try:
+            conn.row_factory = aiosqlite.Row
+            await conn.execute("PRAGMA journal_mode=WAL")
+            await conn.execute("PRAGMA synchronous=NORMAL")
+            await conn.execute("PRAGMA foreign_keys=ON")
+            db = cls(conn, path)
+            await db._migrate()
+            db._restrict_side_files()
+        except (sqlite3.Error, OSError) as error:
+            await conn.close()  # else its worker thread keeps the process alive after the error
+            raise StateError(path, f"not a usable SQLite state file ({error})") from None
         return db
 
     async def close(self) -> None:

@@ -1,8 +1,8 @@
 """Xero's ``where`` and ``order`` query language (the subset the API documents and clients use).
 
 ``where``: comparisons ``== != > < >= <=``; ``AND``/``&&``, ``OR``/``||``, ``NOT``/``!``;
-parentheses; literals ``"text"`` (``""`` escapes a quote), numbers, ``true``/``false``/``null``,
-``Guid("…")``, ``DateTime(2024, 01, 01[, h, m, s])``, ``DateTime.Parse("2024-01-01T00:00:00")``;
+parentheses; literals ``"text"`` (``""`` or ``\\"`` escapes a quote, ``\\\\`` a backslash), numbers,
+``true``/``false``/``null``, ``Guid("…")``, ``DateTime(2024, 01, 01[, h, m, s])``, ``DateTime.Parse("2024-01-01T00:00:00")``;
 dotted paths such as ``Contact.ContactID``; ``.Contains("x")``, ``.StartsWith``, ``.EndsWith``,
 ``.ToLower()``, ``.ToUpper()``, ``.ToString()``; a bare boolean path (``IsSold``).
 ``order``: ``Field [ASC|DESC][, …]``.
@@ -29,7 +29,7 @@ Predicate = Callable[[dict], bool]
 
 _TOKEN = re.compile(
     r"""\s*(?:
-        (?P<string>"(?:[^"]|"")*")
+        (?P<string>"(?:[^"\\]|""|\\.)*")
       | (?P<number>-?\d+(?:\.\d+)?)
       | (?P<op>==|!=|>=|<=|&&|\|\||[<>!(),.=])
       | (?P<name>[A-Za-z_][A-Za-z0-9_]*)
@@ -45,6 +45,16 @@ _COMPARE: dict[str, Callable[[Any, Any], bool]] = {
     ">=": lambda a, b: a >= b,
     "<=": lambda a, b: a <= b,
 }
+
+
+# UNKNOWN (docs/emulator-unknowns.md): Xero's escapes in string literals are undocumented; these
+# are those of System.Linq.Dynamic.Core, whose error messages Xero's resemble.
+_ESCAPE = re.compile(r'""|\\(.)', re.DOTALL)
+
+
+def _unquote(text: str) -> str:
+    """A string token's value: ``""`` is a quote, a backslash takes the next character as it is."""
+    return _ESCAPE.sub(lambda m: m.group(1) if m.group(1) is not None else '"', text[1:-1])
 
 
 @dataclass
@@ -175,7 +185,7 @@ class _Parser:
     def operand(self) -> _Value:
         token = self.take()
         if token.kind == "string":
-            return _literal(token.text[1:-1].replace('""', '"'), F.TEXT)
+            return _literal(_unquote(token.text), F.TEXT)
         if token.kind == "number":
             return _literal(Decimal(token.text), F.NUMBER)
         if token.kind != "name":
@@ -206,7 +216,7 @@ class _Parser:
                 self.expect(",")
             token = self.take()
             if kind is str and token.kind == "string":
-                args.append(token.text[1:-1].replace('""', '"'))
+                args.append(_unquote(token.text))
             elif kind is int and token.kind == "number":
                 args.append(int(Decimal(token.text)))
             else:
