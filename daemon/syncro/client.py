@@ -20,7 +20,7 @@ from typing import Any
 
 import aiohttp
 
-from .. import __version__
+from .. import __version__, heartbeat
 from ..clock import UTC, Clock
 from ..ratelimit import SlidingWindow
 
@@ -177,6 +177,7 @@ class SyncroClient:
         rate_limit_backoff: float = 60,
         max_attempts: int = 5,
         session: aiohttp.ClientSession | None = None,
+        max_pause: float = math.inf,
     ) -> None:
         key = api_key.strip()
         if not key or not key.isprintable() or any(c.isspace() for c in key):
@@ -197,6 +198,7 @@ class SyncroClient:
         self._window = SlidingWindow(requests_per_minute, 60, clock)
         self._timeout = aiohttp.ClientTimeout(total=timeout)
         self._rate_limit_backoff = rate_limit_backoff
+        self._max_pause = max_pause  # the longest Retry-After obeyed; beyond it the request fails
         self._max_attempts = max_attempts
         self._session = session
         self._owns_session = session is None
@@ -306,15 +308,24 @@ class SyncroClient:
                     method, url, _query(params), data, headers
                 )
             except _TRANSPORT_ERRORS as exc:
+                heartbeat.beat()
                 failure = self._redact(f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__)
                 # A refused connection never reached Syncro, so even a POST can go again.
                 if method == "POST" and not isinstance(exc, aiohttp.ClientConnectorError):
                     raise self._uncertain(endpoint, failure) from exc
                 trouble, delay, cause = "unavailable", self._backoff(attempt), exc
             else:
+                heartbeat.beat()
                 failure = f"HTTP {status}"
                 if status == 429:
                     trouble, delay = "rate limited", self._retry_after(retry_after)
+                    if delay > self._max_pause:
+                        raise SyncroUnavailable(
+                            f"{endpoint}: Syncro asked to wait {delay:.0f} s (HTTP 429), more than "
+                            f"[sync] max_pause_seconds = {self._max_pause:g}; the next pass tries again",
+                            endpoint=endpoint,
+                            status=status,
+                        )
                 elif status >= 500:
                     if method == "POST":
                         raise self._uncertain(endpoint, failure, status)
