@@ -86,7 +86,8 @@ class Faults:
     - ``rate_limit_next(n, retry_after)``: the next ``n`` requests get the emulator's 429;
     - ``latency``: real seconds added before each answer (for client timeouts);
     - ``drop_after_write(n)``: the next ``n`` writes are applied, then the connection is dropped
-      before the answer is sent (the "did it happen?" case);
+      before the answer is sent (the "did it happen?" case); ``drop_rate``: the share of writes
+      treated so (seeded random);
     - ``garble_next(n, how, method=, path=)``: the next ``n`` requests with this method and a path
       starting with ``path`` are handled as usual (a write applied), then answered 200 with a body
       that holds no record: ``"truncated"`` (the first half of the real JSON), ``"empty"`` (no
@@ -102,6 +103,7 @@ class Faults:
     error_rate: float = 0.0
     error_statuses: tuple[int, ...] = (500, 503)
     latency: float = 0.0
+    drop_rate: float = 0.0
     seed: int = 1
     _fail_queue: list[int] = field(default_factory=list)
     _rate_limit_queue: list[int] = field(default_factory=list)
@@ -144,6 +146,7 @@ class Faults:
     def reset(self) -> None:
         self.error_rate = 0.0
         self.latency = 0.0
+        self.drop_rate = 0.0
         self._fail_queue.clear()
         self._rate_limit_queue.clear()
         self._drops = 0
@@ -182,7 +185,7 @@ class Faults:
         if self._drops:
             self._drops -= 1
             return True
-        return False
+        return bool(self.drop_rate) and self._random.random() < self.drop_rate
 
 
 @dataclass(frozen=True)

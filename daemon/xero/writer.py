@@ -89,7 +89,10 @@ class Lookup:
         return {"resource": self.resource, "where": self.where, "marker": self.marker}
 
     def first(self, records: list[dict[str, Any]]) -> dict[str, Any] | None:
-        return next((r for r in records if not self.marker or self.marker in dumps(r)), None)
+        # JSON text escapes what is not ASCII ("·" -> "\u00b7"): the marker is looked for either way.
+        escaped = json.dumps(self.marker)[1:-1]
+        return next((r for r in records if not self.marker or self.marker in (text := dumps(r)) or escaped in text),
+                    None)
 
 
 @dataclass(frozen=True)
