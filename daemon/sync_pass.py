@@ -37,7 +37,7 @@ from .context import Context
 from .failures import STOPS_THE_PASS, is_transient, one_line, raised_by
 from .feature import Change, Defer, Feature, Park, PassCounts
 from .state import Link, parked_id
-from .syncro import SyncroAuthError, SyncroBadResponse, SyncroNotFound, SyncroUnavailable, unwrap
+from .syncro import SyncroAuthError, SyncroNotFound, SyncroUnavailable
 from .syncro.polling import STRATEGIES, Fetched, Window
 from .syncro.resources import SyncroResource
 from .xero.errors import (

@@ -131,7 +131,7 @@ class Faults:
     def answer_next(
         self,
         count: int = 1,
-        body: str = "<html><body>Service temporarily unavailable</body></html>",
+        body: str | bytes = "<html><body>Service temporarily unavailable</body></html>",
         *,
         status: int = 200,
         content_type: str = "text/html",
@@ -194,7 +194,7 @@ class CannedAnswer:
 
     status: int
     content_type: str
-    body: str
+    body: str | bytes
     method: str | None
     path: str
 
@@ -202,7 +202,8 @@ class CannedAnswer:
         return (self.method is None or self.method == method) and path.startswith(self.path)
 
     def response(self) -> web.Response:
-        return web.Response(status=self.status, body=self.body.encode(), content_type=self.content_type)
+        body = self.body if isinstance(self.body, bytes) else self.body.encode()
+        return web.Response(status=self.status, body=body, content_type=self.content_type)
 
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]

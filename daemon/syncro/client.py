@@ -155,6 +155,17 @@ def _query(params: dict | None) -> dict[str, Any]:
     return out
 
 
+def _whole_text(value: Any) -> Any:
+    """``value`` with every lone surrogate in its strings replaced by U+FFFD (pairs are kept)."""
+    if isinstance(value, str):
+        return value.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+    if isinstance(value, dict):
+        return {_whole_text(k): _whole_text(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_whole_text(v) for v in value]
+    return value
+
+
 def _total_pages(meta: Any) -> int | None:
     if isinstance(meta, dict):
         total = meta.get("total_pages")
@@ -378,6 +389,8 @@ class SyncroClient:
                     endpoint=endpoint,
                     status=status,
                 ) from None
+            if "\\ud" in text.lower():  # an escaped surrogate: a lone one is no text (SQLite, Xero refuse it)
+                parsed = _whole_text(parsed)
             if parsed is None:  # e.g. soft-deleted contracts answer `null` (§5, quirk 8)
                 return {}
             if not isinstance(parsed, dict):

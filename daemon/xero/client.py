@@ -482,12 +482,17 @@ class XeroClient:
 # -- helpers --------------------------------------------------------------------------------
 
 
+#: Natural keys and their maximum length in Xero's spec (xero_accounting.yaml).
+MAX_LENGTHS = {"InvoiceNumber": 255, "ContactNumber": 50, "Code": 30}
+
+
 def check_payload(value: Any, where: str) -> None:
-    """Refuse what the SDK would alter or choke on, naming where it is in the payload."""
+    """Refuse what the SDK would alter or choke on, or Xero cannot read, naming where it is."""
     if isinstance(value, dict):
         for key, item in value.items():
             if not isinstance(key, str):
                 raise XeroPayloadError(f"{where}: keys must be strings, not {key!r}")
+            _check_field(key, item, f"{where}.{key}")
             check_payload(item, f"{where}.{key}")
     elif isinstance(value, list):
         for index, item in enumerate(value):
@@ -505,6 +510,11 @@ def check_payload(value: Any, where: str) -> None:
         raise XeroPayloadError(f"{where}: use Decimal for numbers, not float")
     elif value is None:
         raise XeroPayloadError(f"{where}: None cannot be sent; leave the field out")
+    elif isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise XeroPayloadError(f"{where}: holds a character that is not text ({value!r:.40})") from None
     elif not isinstance(value, (str, int, date)):
         raise XeroPayloadError(f"{where}: cannot send a {type(value).__name__}")
 
@@ -522,6 +532,18 @@ def body_for(method: str, path: str, records: list[dict]) -> dict:
         return records[0]
     name = [part for part in operation_of(path).split("/") if part != "{}"][-1]  # Invoices/{id} -> Invoices
     return {name: records}
+
+
+def _check_field(key: str, value: Any, where: str) -> None:
+    """A date field holds a date; a natural key fits its length."""
+    if key.endswith("Date") and not isinstance(value, date):
+        try:
+            date.fromisoformat(value if isinstance(value, str) else "")
+        except ValueError:
+            raise XeroPayloadError(f"{where}: {value!r:.40} is not a date (YYYY-MM-DD)") from None
+    limit = MAX_LENGTHS.get(key)
+    if limit and isinstance(value, str) and len(value) > limit:
+        raise XeroPayloadError(f"{where}: '{value[:20]}…' is longer than the {limit} characters Xero takes")
 
 
 def _query(params: dict | None) -> list[tuple[str, str]]:
