@@ -539,6 +539,8 @@ class PassRun:
         return fetched
 
     async def syncro_record(self, resource_name: str, record_id: str) -> dict[str, Any]:
+        if not record_id.isdigit():  # Syncro's ids are integers: a record referring to anything else is bad
+            raise ValueError(f"it refers to Syncro {resource_name} {record_id[:40]!r}, which is not a Syncro id")
         key = (resource_name, record_id)
         if key not in self._details:
             resource = self.engine.plugins.resources[resource_name]
