@@ -40,6 +40,7 @@ from pydantic import (
     ValidationInfo,
     computed_field,
     field_validator,
+    model_validator,
 )
 
 if sys.version_info >= (3, 11):
@@ -212,6 +213,16 @@ class SyncSettings(_Table):
     webhook_token: SecretStr = Field(SecretStr(""), validate_default=True)
     # Seconds to gather a burst of hints into one pass.
     webhook_debounce_seconds: float = Field(5, ge=0)
+    # A record waiting for something the daemon does itself (its invoice, its customer) is parked
+    # with the reason once it has waited this many passes or this many seconds, whichever comes first.
+    wait_passes: int = Field(12, ge=1)
+    wait_seconds: float = Field(86400, gt=0)
+    # The longest wait an API may ask for (Retry-After); one asking for longer fails that request,
+    # and the next pass tries again.
+    max_pause_seconds: float = Field(300, gt=0)
+    # Under systemd, watchdog pings stop when no request or record has completed for this long, so
+    # a stuck pass gets the daemon restarted.
+    stall_seconds: float = Field(900, gt=0)
 
     @field_validator("webhook_token")
     @classmethod
@@ -219,6 +230,12 @@ class SyncSettings(_Table):
         if info.data.get("webhook_port") and len(value.get_secret_value()) < 16:
             raise ValueError("at least 16 characters when webhook_port is set")
         return value
+
+    @model_validator(mode="after")
+    def _stall_beyond_pauses(self) -> "SyncSettings":
+        if self.stall_seconds <= self.max_pause_seconds:
+            raise ValueError("stall_seconds: must be more than max_pause_seconds (a pause is not a stall)")
+        return self
 
 
 class MetricsSettings(_Table):

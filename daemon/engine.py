@@ -70,6 +70,7 @@ class Engine:
             timeout=config.syncro.timeout_seconds,
             rate_limit_backoff=config.syncro.rate_limit_backoff_seconds,
             session=session,
+            max_pause=config.sync.max_pause_seconds,
         )
         auth = XeroAuth(
             grant=config.xero.grant,
@@ -93,6 +94,7 @@ class Engine:
             max_concurrent=config.xero.max_concurrent,
             daily_limit=config.xero.daily_limit,
             timeout=config.xero.timeout_seconds,
+            max_pause=config.sync.max_pause_seconds,
         )
         return cls(
             config=config,

@@ -73,11 +73,14 @@ class Defer(Exception):
     """Not yet: the record waits for something the daemon does itself (e.g. its invoice to sync).
 
     The record is not acknowledged, so the next pass tries again; ``status`` shows it as waiting.
+    After ``[sync] wait_passes`` passes or ``wait_seconds`` it is parked with ``reason``, unless
+    ``bounded=False``: for a wait the feature bounds itself (and then settles with a note).
     """
 
-    def __init__(self, reason: str) -> None:
+    def __init__(self, reason: str, *, bounded: bool = True) -> None:
         super().__init__(reason)
         self.reason = reason
+        self.bounded = bounded
 
 
 @dataclass(frozen=True)

@@ -13,8 +13,9 @@ import logging
 import signal
 import time
 from pathlib import Path
+from typing import Callable
 
-from . import sdnotify
+from . import heartbeat, sdnotify
 from .config import ConfigError, load_config
 from .engine import Engine
 from .hints import HintListener
@@ -53,7 +54,7 @@ class Daemon:
         loop = asyncio.get_running_loop()
         for signum, action in ((signal.SIGTERM, self.stop), (signal.SIGINT, self.stop), (signal.SIGHUP, self.reload)):
             loop.add_signal_handler(signum, action)
-        watchdog = asyncio.create_task(_watchdog())
+        watchdog = asyncio.create_task(_watchdog(lambda: engine.config.sync.stall_seconds))
         hints = None
         metrics = Metrics()
         server = None
@@ -78,6 +79,7 @@ class Daemon:
         try:
             while not self._stop.is_set():
                 started = time.monotonic()
+                heartbeat.beat()
                 pass_task = asyncio.create_task(engine.run_pass())
                 stopper = asyncio.create_task(self._stop.wait())
                 await asyncio.wait({pass_task, stopper}, return_when=asyncio.FIRST_COMPLETED)
@@ -91,10 +93,13 @@ class Daemon:
                 if not pass_task.cancelled() and pass_task.exception() is None:
                     metrics.observe(pass_task.result(), engine.xero.stats, time.monotonic() - started, engine.syncro)
                 self._wake.clear()
+                idle = asyncio.create_task(_idle())  # waiting for the next pass is not a stall
                 try:
                     await asyncio.wait_for(self._wake.wait(), timeout=engine.config.sync.interval_seconds)
                 except asyncio.TimeoutError:
                     pass
+                finally:
+                    idle.cancel()
                 if self._hint.is_set():  # gather a burst of webhook hints into one pass
                     self._hint.clear()
                     await asyncio.sleep(engine.config.sync.webhook_debounce_seconds)
@@ -145,10 +150,26 @@ def _report_status(task: "asyncio.Task[PassReport]") -> None:
     sdnotify.status(text)
 
 
-async def _watchdog() -> None:
+async def _watchdog(stall_seconds: Callable[[], float]) -> None:
+    """Ping while work progresses; a pass with nothing completed for ``stall_seconds`` is stuck, so
+    the pings stop and systemd restarts the daemon (every write is journaled: that is safe)."""
     interval = sdnotify.watchdog_interval()
     if interval is None:
         return
+    stalled = False
     while True:
-        sdnotify.watchdog()
+        quiet = heartbeat.quiet_for()
+        if quiet < stall_seconds():
+            sdnotify.watchdog()
+            stalled = False
+        elif not stalled:
+            stalled = True
+            log.error("no progress for %.0f s: the pass is stuck; watchdog pings stopped so systemd restarts it", quiet)
+            sdnotify.status(f"stuck: no progress for {quiet:.0f} s")
         await asyncio.sleep(interval)
+
+
+async def _idle() -> None:
+    while True:
+        heartbeat.beat()
+        await asyncio.sleep(1)

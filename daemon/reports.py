@@ -113,6 +113,7 @@ def report_json(report: PassReport) -> dict[str, Any]:
         "error": report.error,
         "features": {name: {**c.as_dict(), "notes": c.notes} for name, c in report.counts.items()},
         "waiting": [{"feature": f, "record": r, "reason": why} for f, r, why in report.waiting],
+        "failed": [{"feature": f, "record": r, "reason": why} for f, r, why in report.failed],
         "recovered": report.recovered,
         "syncro_calls": report.syncro_calls,
         "xero_write_calls": report.xero_calls,
@@ -172,6 +173,8 @@ def _print_dry_run(report: PassReport) -> None:
 def _print_waiting_and_error(report: PassReport) -> None:
     for feature, record, why in report.waiting:
         click.echo(f"waiting: {feature} {record}: {why}")
+    for feature, record, why in report.failed:
+        click.echo(f"failed for now (tried again next pass): {feature} {record}: {why}".replace("  ", " "))
     if report.error:
         click.echo(f"The pass ended early: {report.error}", err=True)
 

@@ -14,8 +14,11 @@ A pass, in order (each step fires once per pass unless it says otherwise):
    ``feature.reverse(change, ctx)`` once per changed Xero record;
 4. record the pass per feature for ``status``.
 
-A failure that is not about one record (Xero or Syncro unreachable, out of daily calls,
-credentials refused) ends the pass; nothing unacknowledged is lost, the next pass resumes.
+A failure that is not about one record (out of daily calls, credentials refused, recovery or a
+feature's ``prepare`` impossible) ends the pass; one request that keeps failing fails only its own
+record, or its feature when it was the feature's list, for this pass (``failures.py`` says which
+failure means what). Nothing unacknowledged is lost: the next pass tries again. A record waiting
+for something (``Defer``) waits a bounded number of passes, then is parked with the reason.
 """
 
 from __future__ import annotations
@@ -23,16 +26,18 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any, Awaitable, Callable
 
 from pydantic import BaseModel
 
+from . import heartbeat
 from .changes import Detected, detect, parse_instant
 from .context import Context
+from .failures import STOPS_THE_PASS, is_transient, one_line, raised_by
 from .feature import Change, Defer, Feature, Park, PassCounts
 from .state import Link, parked_id
-from .syncro import SyncroAuthError, SyncroNoRecord, SyncroNotFound, SyncroUnavailable
+from .syncro import SyncroAuthError, SyncroNotFound, SyncroUnavailable
 from .syncro.polling import STRATEGIES, Fetched, Window
 from .syncro.resources import SyncroResource
 from .xero.errors import (
@@ -48,7 +53,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-#: Failures that are not about one record: the pass ends, the next one resumes.
+#: Failures that keep a pass from starting at all (the engine's own reads, ``check``).
 PASS_ENDING = (
     XeroUnavailable,
     XeroDailyLimitReached,
@@ -66,7 +71,11 @@ DRY_RUN_WORDS = {"created": "would create", "updated": "would update", "deleted"
 
 
 class PassAborted(Exception):
-    """The pass could not go on (see :data:`PASS_ENDING`)."""
+    """The pass could not go on (see ``failures.py``)."""
+
+
+class ReadFailedForNow(Exception):
+    """A feature's Syncro list could not be read this pass: that feature waits for the next one."""
 
 
 @dataclass
@@ -77,6 +86,10 @@ class PassReport:
     counts: dict[str, PassCounts] = field(default_factory=dict)
     planned: list[Any] = field(default_factory=list)
     waiting: list[tuple[str, str, str]] = field(default_factory=list)
+    #: Records (or a feature's list, record "") that failed for this pass only, with the reason.
+    failed: list[tuple[str, str, str]] = field(default_factory=list)
+    #: Waits the daemon bounds (not a plugin's own, e.g. a Xero contact until it is invoiced).
+    bounded_waits: int = 0
     error: str | None = None
     recovered: dict[str, int] = field(default_factory=dict)
     syncro_calls: int = 0
@@ -86,7 +99,8 @@ class PassReport:
 
     @property
     def ok(self) -> bool:
-        return self.error is None and self.parked_total == 0
+        """Everything is in sync: nothing parked, failed or waiting, and the pass ran to its end."""
+        return self.error is None and self.parked_total == 0 and not self.failed and not self.bounded_waits
 
 
 class PassRun:
@@ -128,13 +142,15 @@ class PassRun:
         self._would_park: set[str] = set()
         self._would_release: set[str] = set()
         self._syncro_calls_before = engine.syncro.calls
+        self._waits: dict[str, str] = {}  # "wait:<parked id>" -> "<first_at> <passes>", from the state
 
     # -- the pass -----------------------------------------------------------------------------
     async def execute(self, features: list[Feature]) -> PassReport:
         try:
             self._reachable()
+            await self._load_waits()
             if not self.dry_run:
-                self.report.recovered = await self.writer.recover()
+                self.report.recovered = await self._needed(self.writer.recover(), "settling unanswered Xero writes")
             await self._prepare(self.engine.plugins.features)  # what the chosen features rely on, too
             first = [f for f in features if f.xero_resources and f.reverse_first and await self._polled_before(f)]
             for feature in first:
@@ -148,6 +164,10 @@ class PassRun:
         except PassAborted as exc:
             self.report.error = str(exc)
             log.error("pass ended early: %s", exc)
+        except Exception as exc:  # a core bug: one line, and the traceback at debug level
+            self.report.error = one_line(exc)
+            log.error("pass ended early: %s", self.report.error)
+            log.debug("pass ended early", exc_info=True)
         finally:
             await self.writer.batcher.drain()
         return await self._finish()
@@ -157,7 +177,8 @@ class PassRun:
         chosen = [p for p in parked if ids is None or p.id in set(ids)]
         try:
             self._reachable()
-            self.report.recovered = await self.writer.recover()
+            await self._load_waits()
+            self.report.recovered = await self._needed(self.writer.recover(), "settling unanswered Xero writes")
             await self._prepare(self.engine.plugins.features)
             for feature in self.engine.plugins.features:
                 mine = [p for p in chosen if p.feature == feature.name]
@@ -170,6 +191,10 @@ class PassRun:
                         await self._dispatch(feature, detected, reverse=source == "xero", retrying=True)
         except PassAborted as exc:
             self.report.error = str(exc)
+        except Exception as exc:
+            self.report.error = one_line(exc)
+            log.error("retry ended early: %s", self.report.error)
+            log.debug("retry ended early", exc_info=True)
         finally:
             await self.writer.batcher.drain()
         return await self._finish()
@@ -180,12 +205,28 @@ class PassRun:
         for feature in features:
             ctx = Context(self, feature.name, self.engine.plugins.settings.get(feature.name), None)
             try:
-                await self._guard(feature.prepare(ctx))
+                await self._needed(feature.prepare(ctx), f"preparing {feature.name}")
             except (Park, XeroRejected) as exc:
                 ctx.notes.append(f"not ready: {exc}")
                 log.warning("feature %s not ready: %s", feature.name, exc)
+            except PassAborted:
+                raise
+            except Exception as exc:  # the features that need it park their own records
+                ctx.notes.append(f"not ready: {one_line(exc)}")
+                log.error("feature %s not ready: %s", feature.name, one_line(exc))
             if ctx.notes:
                 self.report.counts.setdefault(feature.name, PassCounts()).notes.extend(ctx.notes)
+
+    async def _needed(self, awaitable: Awaitable[Any], what: str) -> Any:
+        """Work the rest of the pass relies on: if it fails for now, the pass ends."""
+        try:
+            return await self._guard(awaitable)
+        except PassAborted:
+            raise
+        except Exception as exc:
+            if is_transient(exc):
+                raise PassAborted(f"{what} failed for now ({one_line(exc)}); the next pass tries again") from exc
+            raise
 
     def _reachable(self) -> None:
         if self._unreachable:
@@ -213,6 +254,10 @@ class PassRun:
         except PassAborted as exc:
             error = str(exc)
             raise
+        except Exception as exc:  # e.g. pass_finished of a plugin: this feature only
+            error = one_line(exc)
+            self.report.failed.append((feature.name, "", error))
+            log.error("%s failed: %s", feature.name, error)
         finally:
             outcome = "failed" if error else ("partial" if counts.parked or counts.waiting else "ok")
             if run_id is not None:
@@ -226,7 +271,14 @@ class PassRun:
         for name in feature.syncro_resources:
             resource = self.engine.plugins.resources[name]
             since = await self._cursor(feature.name, name)
-            fetched = await self.fetch(resource, since)
+            try:
+                fetched = _sound(self, feature, name, await self.fetch(resource, since))
+            except Exception as exc:
+                if isinstance(exc, PassAborted) or not is_transient(exc):
+                    raise
+                raise ReadFailedForNow(
+                    f"reading Syncro's {name} failed for now ({one_line(exc)}); the next pass tries again"
+                ) from exc
             acked = await self.state.records.all(feature.name, "syncro", name)
             if self.everything:
                 acked = {}  # backfill: every record is handed over; unchanged payloads are not rewritten
@@ -258,7 +310,17 @@ class PassRun:
                 continue
             since = datetime.fromisoformat(cursor) - timedelta(seconds=1)
             params = feature.xero_params.get(resource)
-            records = await self._guard(self.engine.xero.get(resource, params=params, if_modified_since=since))
+            try:
+                records = await self._guard(self.engine.xero.get(resource, params=params, if_modified_since=since))
+            except PassAborted:
+                raise
+            except Exception as exc:
+                if not is_transient(exc):
+                    raise
+                reason = f"reading Xero's {resource} failed for now ({one_line(exc)}); the next pass tries again"
+                self.report.failed.append((feature.name, "", reason))
+                log.error("%s: %s", feature.name, reason)
+                continue
             acked = await self.state.records.all(feature.name, "xero", resource)
             id_field = ID_FIELDS.get(resource, "ID")
             _, seen = self._xero_polled.setdefault(resource, (started, {}))
@@ -268,10 +330,12 @@ class PassRun:
             )
             pending = await self._dispatch(feature, detected, reverse=True)
             if not self.dry_run:
-                stamps = [parse_instant(r["UpdatedDateUTC"]) for r in records if r.get("UpdatedDateUTC")]
-                held = [parse_instant(p.updated_at) for p in pending if p.updated_at]
+                stamps = [t for r in records if (t := _instant(r.get("UpdatedDateUTC")))]
+                held = [_instant(p.updated_at) for p in pending]
+                if None in held:
+                    continue  # a pending change without a readable time: keep the cursor where it is
                 # never past a change still waiting: the next If-Modified-Since must return it again
-                target = min(held) - timedelta(seconds=1) if held else max(stamps, default=started)
+                target = min(held) - timedelta(seconds=1) if held else max(stamps, default=started)  # type: ignore
                 await self.state.cursors.set(cursor_name, target.isoformat())
 
     # -- dispatching ---------------------------------------------------------------------------
@@ -345,9 +409,7 @@ class PassRun:
             handler = feature.reverse if reverse else feature.handle
             await handler(change, ctx)
         except Defer as exc:
-            counts.waiting += 1
-            self.report.waiting.append((feature.name, change.record_id, exc.reason))
-            return False
+            return await self._wait(feature, item, change, exc.reason, counts, bounded=exc.bounded)
         except Park as exc:
             await self._park(feature, change, exc.reason, exc.detail, counts)
             await self._ack(feature, item, change, parked=set())
@@ -356,34 +418,75 @@ class PassRun:
             await self._park(feature, change, _rejected_reason(exc), "\n".join(exc.messages), counts)
             await self._ack(feature, item, change, parked=set())
             return True
-        except PASS_ENDING as exc:
-            raise PassAborted(f"{type(exc).__name__}: {exc}") from exc
-        except SyncroNotFound:
-            counts.waiting += 1
-            self.report.waiting.append((feature.name, change.record_id, "gone from Syncro mid-pass"))
-            return False
-        except SyncroNoRecord as exc:  # a failed read: read again next pass, never interpreted
-            counts.waiting += 1
-            self.report.waiting.append((feature.name, change.record_id, str(exc)))
-            return False
         except PassAborted:
             raise
-        except Exception as exc:  # a plugin bug parks this record only
-            log.exception("plugin %s failed on %s %s", feature.name, change.resource, change.record_id)
-            reason = (
-                f"The {feature.name} plugin failed on this record ({type(exc).__name__}: {exc}). "
-                "This is a bug to report to the plugin's author; retry once it is fixed."
-            )
+        except STOPS_THE_PASS as exc:
+            raise PassAborted(one_line(exc)) from exc
+        except SyncroNotFound as exc:
+            reason = f"Syncro has nothing at {exc.endpoint} (404), which this record needs"
+            return await self._wait(feature, item, change, reason, counts)
+        except Exception as exc:
+            if is_transient(exc):  # not the record's fault: tried again next pass, never parked for it
+                reason = f"failed for now, tried again next pass: {one_line(exc)}"
+                log.warning("%s %s %s %s", feature.name, change.resource, change.record_id, reason)
+                self.report.failed.append((feature.name, change.record_id, reason))
+                return False
+            if raised_by(exc, type(feature).__module__):
+                log.error("plugin %s failed on %s %s: %s", feature.name, change.resource, change.record_id,
+                          one_line(exc), exc_info=True)
+                reason = (
+                    f"The {feature.name} plugin failed on this record ({one_line(exc)}). "
+                    "This is a bug to report to the plugin's author; retry once it is fixed."
+                )
+            else:
+                reason = (f"This record could not be synced: {one_line(exc)}. Correct it in Syncro (or report it "
+                          "if it looks right), then retry.")
             await self._park(feature, change, reason, None, counts)
             await self._ack(feature, item, change, parked=set())
             return True
         finally:
             batcher.leave()
+            heartbeat.beat()
         counts_key = _outcome(change, ctx.outcomes)
         setattr(counts, counts_key, getattr(counts, counts_key) + 1)
         counts.notes.extend(ctx.notes)
         await self._ack(feature, item, change, parked)
         return True
+
+    async def _wait(
+        self, feature: Feature, item: Detected, change: Change, reason: str, counts: PassCounts, *, bounded: bool = True
+    ) -> bool:
+        """Not yet: wait for the next pass, unless the record has waited its bound ([sync]
+        ``wait_passes`` / ``wait_seconds``): then it is parked with the reason. True when parked."""
+        key = "wait:" + parked_id(feature.name, change.source, change.resource, change.record_id)
+        if bounded and not self.dry_run:
+            first_at, passes = self._waited(key)
+            passes += 1
+            settings = self.engine.config.sync
+            waited = self.clock.time() - first_at
+            if passes > settings.wait_passes or waited >= settings.wait_seconds:
+                since = datetime.fromtimestamp(first_at, timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+                await self._park(feature, change, f"Waited {passes - 1} passes (since {since}) and still cannot sync: "
+                                 f"{reason}. Fix what it waits for, then retry.", None, counts)
+                await self._ack(feature, item, change, parked=set())
+                return True
+            self._waits[key] = f"{first_at} {passes}"
+            await self.state.cursors.set(key, self._waits[key])
+        counts.waiting += 1
+        self.report.bounded_waits += bounded
+        self.report.waiting.append((feature.name, change.record_id, reason))
+        return False
+
+    def _waited(self, key: str) -> tuple[float, int]:
+        """When the record started waiting, and for how many passes."""
+        try:
+            first_at, passes = self._waits[key].split()
+            return float(first_at), int(passes)
+        except (KeyError, ValueError):
+            return self.clock.time(), 0
+
+    async def _load_waits(self) -> None:
+        self._waits = {k: v for k, v in (await self.state.cursors.items()).items() if k.startswith("wait:")}
 
     async def _still_there(self, resource: SyncroResource, record_id: str) -> bool:
         """A deletion is inferred from a record's absence in a full scan (Syncro keeps no tombstones,
@@ -421,6 +524,9 @@ class PassRun:
             )
         if change.record_id in parked:
             await self.state.parked.release(feature.name, source, change.resource, change.record_id)
+        key = "wait:" + parked_id(feature.name, source, change.resource, change.record_id)
+        if self._waits.pop(key, None) is not None:
+            await self.state.cursors.delete(key)
 
     async def _park(self, feature: Feature, change: Change, reason: str, detail: str | None, counts: PassCounts) -> None:
         counts.parked += 1
@@ -462,6 +568,8 @@ class PassRun:
         return fetched
 
     async def syncro_record(self, resource_name: str, record_id: str) -> dict[str, Any]:
+        if not record_id.isdigit():  # Syncro's ids are integers: a record referring to anything else is bad
+            raise ValueError(f"it refers to Syncro {resource_name} {record_id[:40]!r}, which is not a Syncro id")
         key = (resource_name, record_id)
         if key not in self._details:
             resource = self.engine.plugins.resources[resource_name]
@@ -536,10 +644,11 @@ class PassRun:
         await feature.handle(change, ctx)
 
     async def _guard(self, awaitable: Awaitable[Any]) -> Any:
+        """Await; a failure no record can get past ends the pass (see ``failures.py``)."""
         try:
             return await awaitable
-        except PASS_ENDING as exc:
-            raise PassAborted(f"{type(exc).__name__}: {exc}") from exc
+        except STOPS_THE_PASS as exc:
+            raise PassAborted(one_line(exc)) from exc
 
     # -- cursors ----------------------------------------------------------------------------
     async def _cursor(self, feature: str, resource: str) -> datetime | None:
@@ -553,15 +662,44 @@ class PassRun:
 
     async def _advance_cursor(self, feature: str, resource: str, fetched: Fetched, pending: list[Detected]) -> None:
         """Past every acknowledged record; never past one still pending."""
-        stamps = [parse_instant(r["updated_at"]) for r in fetched.records if isinstance(r.get("updated_at"), str)]
-        held = [parse_instant(p.updated_at) for p in pending if p.updated_at]
+        stamps = [t for r in fetched.records if (t := _instant(r.get("updated_at")))]
+        held = [_instant(p.updated_at) for p in pending]
+        if None in held:
+            return  # a pending record without a readable time: keep the cursor where it is
         if held:
-            target = min(held) - timedelta(microseconds=1)
+            target = min(held) - timedelta(microseconds=1)  # type: ignore[type-var, operator]
         elif stamps:
             target = max(stamps)
         else:
             return
         await self.state.cursors.set(f"syncro:{resource}:{feature}", target.isoformat())
+
+
+def _instant(value: Any) -> datetime | None:
+    """A record's change time, or None when it has none or it is unreadable (never a crash)."""
+    if not isinstance(value, str):
+        return None
+    try:
+        return parse_instant(value)
+    except (ValueError, IndexError, OverflowError):
+        return None
+
+
+def _sound(run: PassRun, feature: Feature, resource: str, fetched: Fetched) -> Fetched:
+    """The list's records that are records: an entry that is no JSON object, or has no id, is left
+    out and reported (the pass exits 1), and the list no longer proves anything deleted."""
+    good = [r for r in fetched.records if isinstance(r, dict) and _usable_id(r.get("id"))]
+    if len(good) == len(fetched.records):
+        return fetched
+    bad = len(fetched.records) - len(good)
+    reason = f"Syncro's {resource} list held {bad} entr{'y' if bad == 1 else 'ies'} with no record id; left out"
+    run.report.failed.append((feature.name, "", reason))
+    log.error("%s: %s", feature.name, reason)
+    return Fetched(good, complete=False)
+
+
+def _usable_id(value: Any) -> bool:
+    return (isinstance(value, int) and not isinstance(value, bool)) or (isinstance(value, str) and value.strip() != "")
 
 
 def _outcome(change: Change, outcomes: list[str]) -> str:

@@ -14,6 +14,9 @@ def day(value: Any) -> Any:
 
 async def contact_for(customer_id: Any, ctx: Context, what: str) -> Link:
     """The Xero contact of a Syncro customer, synced now if it was not; parks ``what`` if impossible."""
+    if customer_id is None or customer_id == "":
+        raise Park(f"Syncro gives {what} no customer, so there is no Xero contact to put it on. Set its customer "
+                   "in Syncro, then retry.")
     link = await ctx.link("contact", customer_id)
     if link is None:
         await ctx.ensure("contacts", customer_id)

@@ -193,12 +193,16 @@ class Invoices(Feature):
                     tracking=await _tracking(category, ctx),
                 )
             )
+        subtotal, tax = to_decimal(invoice.get("subtotal")), to_decimal(invoice.get("tax"))
+        if invoice.get("total") is not None and to_decimal(invoice["total"]) != subtotal + tax:
+            raise Park(f"Syncro invoice {invoice.get('number')} says its total is {invoice['total']}, but its subtotal "
+                       f"{subtotal} plus tax {tax} is {subtotal + tax}; correct it in Syncro, then retry.")
         rates = taxes.rates(effective_rates(await ctx.xero_list("TaxRates")))
         try:
             settled = settle(
                 lines,
-                subtotal=to_decimal(invoice.get("subtotal")) * sign,
-                tax=to_decimal(invoice.get("tax")) * sign,
+                subtotal=subtotal * sign,
+                tax=tax * sign,
                 rates=rates,
                 rounding_account=settings.rounding_account,
                 no_tax_type=taxes.settings.sales_exempt,

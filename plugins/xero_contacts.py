@@ -161,7 +161,7 @@ class XeroContacts(Feature):
                 waited = ctx.clock.now() - parse_instant(contact["UpdatedDateUTC"])
                 if waited < timedelta(hours=settings.wait_hours):
                     raise Defer(f"Xero contact '{name}' is not a customer in Xero yet (no sales invoice); "
-                                f"it is imported once it is, if within {settings.wait_hours} h")
+                                f"it is imported once it is, if within {settings.wait_hours} h", bounded=False)
                 ctx.note(f"Xero contact '{name}' had no sales invoice {settings.wait_hours} h after its last "
                          "change: not imported into Syncro")
                 return

@@ -64,3 +64,19 @@ def off_spec(emulator, *fragments) -> None:  # noqa: ANN001
     for fragment in fragments:
         assert any(fragment in v for v in seen), (fragment, seen)
     emulator.spec_violations.clear()
+
+
+def corrupt(emulator, path: str, record_id, **fields) -> None:  # noqa: ANN001
+    """From now on, answers to GETs under ``path`` show record ``record_id`` with ``fields`` set
+    (in lists and in its detail): a malformed record on the wire, the store left well-formed."""
+
+    def change(data):  # noqa: ANN001, ANN202
+        if isinstance(data, dict):
+            for value in data.values():
+                found = value if isinstance(value, list) else [value]
+                for record in found:
+                    if isinstance(record, dict) and record.get("id") == record_id:
+                        record.update(fields)
+        return data
+
+    emulator.faults.tamper(path, change)

@@ -86,21 +86,31 @@ class Faults:
     - ``rate_limit_next(n, retry_after)``: the next ``n`` requests get the emulator's 429;
     - ``latency``: real seconds added before each answer (for client timeouts);
     - ``drop_after_write(n)``: the next ``n`` writes are applied, then the connection is dropped
-      before the answer is sent (the "did it happen?" case);
+      before the answer is sent (the "did it happen?" case); ``drop_rate``: the share of writes
+      treated so (seeded random);
     - ``garble_next(n, how, method=, path=)``: the next ``n`` requests with this method and a path
       starting with ``path`` are handled as usual (a write applied), then answered 200 with a body
       that holds no record: ``"truncated"`` (the first half of the real JSON), ``"empty"`` (no
       body) or ``"error_body"`` (an error message, as Syncro sends on some 200s, syncro-api.md §1.7).
+    - ``answer_next(n, body, ...)``: the next ``n`` requests (of ``method``, to paths starting with
+      ``path``) get this raw answer instead and are not applied: "200 with an HTML body", truncated
+      JSON, ``text/plain``, ``null``, a JSON array (the answers a proxy or a broken release gives);
+    - ``tamper(path, change)``: every JSON answer to a GET of a path starting with ``path`` goes
+      through ``change(data)`` before it is sent: a malformed record on the wire, while the store
+      keeps it well-formed (numbers reach ``change`` as floats; money here has few digits).
     """
 
     error_rate: float = 0.0
     error_statuses: tuple[int, ...] = (500, 503)
     latency: float = 0.0
+    drop_rate: float = 0.0
     seed: int = 1
     _fail_queue: list[int] = field(default_factory=list)
     _rate_limit_queue: list[int] = field(default_factory=list)
     _drops: int = 0
     _garbles: list[tuple[str, str | None, str]] = field(default_factory=list)
+    _answers: list["CannedAnswer"] = field(default_factory=list)
+    _tampers: list[tuple[str, Callable[[Any], Any]]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self._random = random.Random(self.seed)
@@ -118,14 +128,40 @@ class Faults:
         if how not in GARBLES:
             raise ValueError(f"garble_next: how is one of {sorted(GARBLES)}, not {how!r}")
         self._garbles.extend([(how, method, path.lower())] * count)
+    def answer_next(
+        self,
+        count: int = 1,
+        body: str | bytes = "<html><body>Service temporarily unavailable</body></html>",
+        *,
+        status: int = 200,
+        content_type: str = "text/html",
+        method: str | None = None,
+        path: str = "",
+    ) -> None:
+        self._answers.extend([CannedAnswer(status, content_type, body, method, path)] * count)
+
+    def tamper(self, path: str, change: Callable[[Any], Any]) -> None:
+        self._tampers.append((path, change))
 
     def reset(self) -> None:
         self.error_rate = 0.0
         self.latency = 0.0
+        self.drop_rate = 0.0
         self._fail_queue.clear()
         self._rate_limit_queue.clear()
         self._drops = 0
         self._garbles.clear()
+        self._answers.clear()
+        self._tampers.clear()
+
+    def pick_answer(self, method: str, path: str) -> "CannedAnswer | None":
+        for index, answer in enumerate(self._answers):
+            if answer.matches(method, path):
+                return self._answers.pop(index)
+        return None
+
+    def tampering(self, method: str, path: str) -> list[Callable[[Any], Any]]:
+        return [change for prefix, change in self._tampers if method == "GET" and path.startswith(prefix)]
 
     def pick_failure(self) -> int | None:
         if self._fail_queue:
@@ -149,7 +185,25 @@ class Faults:
         if self._drops:
             self._drops -= 1
             return True
-        return False
+        return bool(self.drop_rate) and self._random.random() < self.drop_rate
+
+
+@dataclass(frozen=True)
+class CannedAnswer:
+    """A raw answer :meth:`Faults.answer_next` sends instead of the emulator's."""
+
+    status: int
+    content_type: str
+    body: str | bytes
+    method: str | None
+    path: str
+
+    def matches(self, method: str, path: str) -> bool:
+        return (self.method is None or self.method == method) and path.startswith(self.path)
+
+    def response(self) -> web.Response:
+        body = self.body if isinstance(self.body, bytes) else self.body.encode()
+        return web.Response(status=self.status, body=body, content_type=self.content_type)
 
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -226,8 +280,11 @@ class Emulator:
         if faults_apply and self.faults.latency:
             await asyncio.sleep(self.faults.latency)
         drop = False
-        if faults_apply and (status := self.faults.pick_failure()) is not None:
-            response: web.StreamResponse = web.json_response(
+        canned = self.faults.pick_answer(request.method, request.path) if faults_apply else None
+        if canned is not None:
+            response: web.StreamResponse = canned.response()
+        elif faults_apply and (status := self.faults.pick_failure()) is not None:
+            response = web.json_response(
                 {"Title": "Emulated fault", "Status": status, "Detail": "switchable fault"}, status=status
             )
         elif faults_apply and (retry_after := self.faults.pick_rate_limit()) is not None:
@@ -242,6 +299,8 @@ class Emulator:
             how = self.faults.take_garble(request.method, request.path) if faults_apply else None
             if how is not None and isinstance(response, web.Response):
                 response = _garbled(response, how)
+            if faults_apply:
+                _tamper(response, self.faults.tampering(request.method, request.path))
         self._log(request, response.status, body)
         if drop and request.transport is not None:
             request.transport.abort()
@@ -267,6 +326,13 @@ def _garbled(response: web.Response, how: str) -> web.Response:
     body = {"truncated": real[: len(real) // 2], "empty": b"",
             "error_body": b'{"success":false,"message":["Emulated error body on a 200 answer"]}'}[how]
     return web.Response(status=200, body=body, content_type="application/json")
+def _tamper(response: web.StreamResponse, changes: list[Callable[[Any], Any]]) -> None:
+    if not changes or not isinstance(response, web.Response) or response.content_type != "application/json":
+        return
+    data = json.loads(response.body or b"null")  # type: ignore[arg-type]
+    for change in changes:
+        data = change(data)
+    response.body = json.dumps(data).encode()
 
 
 async def _read_body(request: web.Request) -> Any:

@@ -20,7 +20,7 @@ from typing import Any
 
 import aiohttp
 
-from .. import __version__
+from .. import __version__, heartbeat
 from ..clock import UTC, Clock
 from ..ratelimit import SlidingWindow
 
@@ -155,6 +155,17 @@ def _query(params: dict | None) -> dict[str, Any]:
     return out
 
 
+def _whole_text(value: Any) -> Any:
+    """``value`` with every lone surrogate in its strings replaced by U+FFFD (pairs are kept)."""
+    if isinstance(value, str):
+        return value.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+    if isinstance(value, dict):
+        return {_whole_text(k): _whole_text(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_whole_text(v) for v in value]
+    return value
+
+
 def _total_pages(meta: Any) -> int | None:
     if isinstance(meta, dict):
         total = meta.get("total_pages")
@@ -177,6 +188,7 @@ class SyncroClient:
         rate_limit_backoff: float = 60,
         max_attempts: int = 5,
         session: aiohttp.ClientSession | None = None,
+        max_pause: float = math.inf,
     ) -> None:
         key = api_key.strip()
         if not key or not key.isprintable() or any(c.isspace() for c in key):
@@ -197,6 +209,7 @@ class SyncroClient:
         self._window = SlidingWindow(requests_per_minute, 60, clock)
         self._timeout = aiohttp.ClientTimeout(total=timeout)
         self._rate_limit_backoff = rate_limit_backoff
+        self._max_pause = max_pause  # the longest Retry-After obeyed; beyond it the request fails
         self._max_attempts = max_attempts
         self._session = session
         self._owns_session = session is None
@@ -311,17 +324,26 @@ class SyncroClient:
                     method, url, _query(params), data, headers
                 )
             except _TRANSPORT_ERRORS as exc:
+                heartbeat.beat()
                 failure = self._redact(f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__)
                 # A refused connection never reached Syncro, so even a POST can go again.
                 if method == "POST" and not isinstance(exc, aiohttp.ClientConnectorError):
                     raise self._uncertain(endpoint, failure) from exc
                 trouble, delay, cause = "unavailable", self._backoff(attempt), exc
             else:
+                heartbeat.beat()
                 failure = f"HTTP {status}"
                 log.debug("Syncro %s -> %s", endpoint, failure)
                 if status == 429:
                     self.rate_limited += 1
                     trouble, delay = "rate limited", self._retry_after(retry_after)
+                    if delay > self._max_pause:
+                        raise SyncroUnavailable(
+                            f"{endpoint}: Syncro asked to wait {delay:.0f} s (HTTP 429), more than "
+                            f"[sync] max_pause_seconds = {self._max_pause:g}; the next pass tries again",
+                            endpoint=endpoint,
+                            status=status,
+                        )
                 elif status >= 500:
                     if method == "POST":
                         raise self._uncertain(endpoint, failure, status)
@@ -374,6 +396,8 @@ class SyncroClient:
                     endpoint=endpoint,
                     status=status,
                 ) from None
+            if "\\ud" in text.lower():  # an escaped surrogate: a lone one is no text (SQLite, Xero refuse it)
+                parsed = _whole_text(parsed)
             if parsed is None:  # e.g. soft-deleted contracts answer `null` (§5, quirk 8)
                 return {}
             if not isinstance(parsed, dict):

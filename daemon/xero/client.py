@@ -65,6 +65,7 @@ from xero_python.exceptions import (
     RateLimitException,
 )
 
+from .. import heartbeat
 from ..clock import Clock
 from ..ratelimit import SlidingWindow
 from .auth import CONNECT_HINT, XeroAuth
@@ -169,12 +170,14 @@ class XeroClient:
         daily_limit: int = 5000,
         timeout: float = 30,
         max_attempts: int = 5,
+        max_pause: float = math.inf,
     ) -> None:
         self._api_url = api_url.rstrip("/")
         self._auth = auth
         self._clock = clock
         self._timeout = (float(timeout), float(timeout))  # (connect, read): a bare float is ignored
         self._max_attempts = max_attempts
+        self._max_pause = max_pause  # the longest Retry-After obeyed; beyond it the request fails
         self._window = SlidingWindow(requests_per_minute, 60, clock)
         self._day = SlidingWindow(daily_limit, DAY, clock)
         self._day_blocked_until = 0.0
@@ -331,7 +334,7 @@ class XeroClient:
     ) -> dict:
         """Send until Xero gives a definite answer; every resend is byte-identical (same key)."""
         if body is not None:
-            _check_payload(body, "body")
+            check_payload(body, "body")
         headers = {"Accept": "application/json", **(headers or {})}
         if idempotency_key is not None:
             if not 0 < len(idempotency_key) <= MAX_IDEMPOTENCY_KEY:
@@ -400,7 +403,10 @@ class XeroClient:
             self.stats.calls[method] += 1
             self._access_token = token
             send = functools.partial(self._send, method, url, query, {**headers, "xero-tenant-id": tenant}, body)
-            return token, await anyio.to_thread.run_sync(send, limiter=self._threads)
+            try:
+                return token, await anyio.to_thread.run_sync(send, limiter=self._threads)
+            finally:
+                heartbeat.beat()
 
     def _send(
         self, method: str, url: str, query: list[tuple[str, str]], headers: dict[str, str], body: dict | None
@@ -463,6 +469,12 @@ class XeroClient:
             log.error("Xero's daily API limit is reached; no calls until %s", _utc(self._day_blocked_until))
             raise XeroDailyLimitReached(_utc(self._day_blocked_until))
         pause = max(retry_after, MIN_PAUSE) if retry_after is not None else DEFAULT_PAUSE
+        if pause > self._max_pause:
+            self._paused_until = max(self._paused_until, now + self._max_pause)
+            raise XeroUnavailable(
+                f"Xero asked to wait {pause:.0f} s (429, {problem or 'unnamed'} limit), more than "
+                f"[sync] max_pause_seconds = {self._max_pause:g}; the next pass tries again"
+            )
         self._paused_until = max(self._paused_until, now + pause)
         log.warning("Xero rate limit (%s): pausing all calls for %.0f s", problem or "unnamed", pause)
 
@@ -470,16 +482,21 @@ class XeroClient:
 # -- helpers --------------------------------------------------------------------------------
 
 
-def _check_payload(value: Any, where: str) -> None:
-    """Refuse what the SDK would alter or choke on, naming where it is in the payload."""
+#: Natural keys and their maximum length in Xero's spec (xero_accounting.yaml).
+MAX_LENGTHS = {"InvoiceNumber": 255, "ContactNumber": 50, "Code": 30}
+
+
+def check_payload(value: Any, where: str) -> None:
+    """Refuse what the SDK would alter or choke on, or Xero cannot read, naming where it is."""
     if isinstance(value, dict):
         for key, item in value.items():
             if not isinstance(key, str):
                 raise XeroPayloadError(f"{where}: keys must be strings, not {key!r}")
-            _check_payload(item, f"{where}.{key}")
+            _check_field(key, item, f"{where}.{key}")
+            check_payload(item, f"{where}.{key}")
     elif isinstance(value, list):
         for index, item in enumerate(value):
-            _check_payload(item, f"{where}[{index}]")
+            check_payload(item, f"{where}[{index}]")
     elif isinstance(value, Decimal):
         significant = "".join(map(str, value.as_tuple().digits)).strip("0")
         if not value.is_finite() or len(significant) > MAX_DIGITS or Decimal(repr(float(value))) != value:
@@ -493,6 +510,11 @@ def _check_payload(value: Any, where: str) -> None:
         raise XeroPayloadError(f"{where}: use Decimal for numbers, not float")
     elif value is None:
         raise XeroPayloadError(f"{where}: None cannot be sent; leave the field out")
+    elif isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise XeroPayloadError(f"{where}: holds a character that is not text ({value!r:.40})") from None
     elif not isinstance(value, (str, int, date)):
         raise XeroPayloadError(f"{where}: cannot send a {type(value).__name__}")
 
@@ -510,6 +532,18 @@ def body_for(method: str, path: str, records: list[dict]) -> dict:
         return records[0]
     name = [part for part in operation_of(path).split("/") if part != "{}"][-1]  # Invoices/{id} -> Invoices
     return {name: records}
+
+
+def _check_field(key: str, value: Any, where: str) -> None:
+    """A date field holds a date; a natural key fits its length."""
+    if key.endswith("Date") and not isinstance(value, date):
+        try:
+            date.fromisoformat(value if isinstance(value, str) else "")
+        except ValueError:
+            raise XeroPayloadError(f"{where}: {value!r:.40} is not a date (YYYY-MM-DD)") from None
+    limit = MAX_LENGTHS.get(key)
+    if limit and isinstance(value, str) and len(value) > limit:
+        raise XeroPayloadError(f"{where}: '{value[:20]}…' is longer than the {limit} characters Xero takes")
 
 
 def _query(params: dict | None) -> list[tuple[str, str]]:

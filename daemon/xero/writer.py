@@ -30,7 +30,7 @@ from typing import Any, Callable, Hashable
 from ..jsonutil import digest as json_digest
 from ..state import Link, PlannedWrite, State
 from .batcher import Batcher
-from .client import XeroClient
+from .client import XeroClient, check_payload
 from .errors import XeroError, XeroUnknownOutcome, XeroValidationError
 
 log = logging.getLogger(__name__)
@@ -211,6 +211,7 @@ class XeroWriter:
                 if entry.state == "confirmed" and entry.action == write.action and entry.path == write.path:
                     id_field = ID_FIELDS.get(write.resource, "ID")
                     return {**(entry.response or {}), id_field: entry.xero_id}
+        check_payload(write.payload, write.resource)  # refused on its own, before it joins a batch
         if self.dry_run:
             self.planned.append(write)
             id_field = ID_FIELDS.get(write.resource, "ID")
@@ -287,6 +288,12 @@ class XeroWriter:
         except XeroUnknownOutcome:
             raise  # rows stay 'sent': recovery looks them up before anything is resent
         except XeroValidationError as exc:
+            if len(writes) > 1 and not all(_own_messages(exc, i) for i in range(len(writes))):
+                # Refused as a whole (e.g. one element's value Xero cannot read), nothing applied: the
+                # halves go again, so only the records that cause it are rejected.
+                await self._settle_lost(entry_ids)
+                half = len(writes) // 2
+                return [*await self._send_batch(key, writes[:half]), *await self._send_batch(key, writes[half:])]
             outcomes = [XeroRejected(_element_messages(exc, i), {}) for i in range(len(writes))]
             await self._settle(writes, entry_ids, [None] * len(writes), outcomes)
             return outcomes
@@ -429,10 +436,13 @@ def _validation_messages(result: dict[str, Any]) -> list[str]:
     return []
 
 
+def _own_messages(exc: XeroValidationError, index: int) -> list[str]:
+    """Xero's messages about element ``index`` itself, when its 400 lists one element per record."""
+    return list(exc.elements[index]) if index < len(exc.elements) and exc.elements[index] else []
+
+
 def _element_messages(exc: XeroValidationError, index: int) -> list[str]:
-    if index < len(exc.elements) and exc.elements[index]:
-        return list(exc.elements[index])
-    return [str(exc)]
+    return _own_messages(exc, index) or [str(exc)]
 
 
 def _summary(result: dict[str, Any]) -> dict[str, Any]:
