@@ -115,6 +115,7 @@ class PassRun:
         self.details = Details(self)
         self._listed: dict[str, dict[str, dict[str, Any]]] = {}  # complete listings made this pass, by id
         self._relisted: dict[str, asyncio.Task[list[dict[str, Any]]]] = {}
+        self._knowing: dict[str, asyncio.Task[None]] = {}
         self._xero_lists: dict[tuple[str, tuple[tuple[str, str], ...]], asyncio.Task[list[dict[str, Any]]]] = {}
         #: Xero resource -> when a reverse feature polled it, and the UpdatedDateUTC of each record it saw.
         self._xero_polled: dict[str, tuple[datetime, dict[str, Any]]] = {}
@@ -490,6 +491,23 @@ class PassRun:
             await self._guard(self._fetches[key])
         return self._listed[resource_name]
 
+    async def know_unchanged(self, resource_name: str) -> None:
+        """Before the feature consuming ``resource_name`` runs (a reverse feature runs first): list it
+        as that feature will (the listing is shared), and note which acknowledged records are unchanged."""
+        if resource_name not in self._knowing:
+            self._knowing[resource_name] = asyncio.create_task(self._know_unchanged(resource_name))
+        await self._guard(self._knowing[resource_name])
+
+    async def _know_unchanged(self, resource_name: str) -> None:
+        feature = next((f for f in self.engine.plugins.features if resource_name in f.syncro_resources), None)
+        if feature is None or self.everything:
+            return
+        resource = self.engine.plugins.resources[resource_name]
+        fetched = await self.fetch(resource, await self._cursor(feature.name, resource_name))
+        acked = await self.state.records.digests(feature.name, "syncro", resource_name)
+        detected = detect("syncro", resource_name, fetched.records, acked, complete=fetched.complete)
+        self.details.remember(feature.name, resource_name, acked, (d.change.record_id for d in detected))
+
     async def syncro_record(
         self, resource_name: str, record_id: str, *, needs: tuple[str, ...] = (), fresh: bool = False
     ) -> dict[str, Any]:
@@ -514,7 +532,12 @@ class PassRun:
         return await self._guard(self._xero_since_poll[resource])
 
     def forget_syncro_record(self, resource_name: str, record_id: str) -> None:
+        """Written to this pass: read again, and the resource listed again (its list entry changed)."""
         self.details.forget(resource_name, record_id)
+        for key in [k for k in self._fetches if k[0] == resource_name]:
+            del self._fetches[key]
+        self._listed.pop(resource_name, None)
+        self._knowing.pop(resource_name, None)
 
     async def xero_list(self, resource: str, params: dict[str, str] | None) -> list[dict[str, Any]]:
         key = (resource, tuple(sorted((params or {}).items())))

@@ -65,6 +65,8 @@ class Details:
         ``fresh``, else read now."""
         key = (resource, record_id)
         if key not in self._read and not fresh:
+            if key not in self._composed and key not in self._known and self._needs_detail(resource):
+                await self._run.know_unchanged(resource)
             for held in (self._composed.get(key), await self._acked(key)):
                 if held is not None and all(k in held for k in needs):
                     return held
@@ -75,6 +77,9 @@ class Details:
     async def _detail(self, resource_name: str, record_id: str) -> dict[str, Any]:
         resource = self._run.engine.plugins.resources[resource_name]
         return await self._run.syncro.get_record(resource.detail_path(record_id), resource.item_key, record_id)
+
+    def _needs_detail(self, resource: str) -> bool:
+        return self._run.engine.plugins.resources[resource].needs_detail
 
     def hold(self, resource: str, records: list[dict[str, Any]]) -> None:
         """List records that are whole records (``list_is_detail``): read this pass, no detail GET."""
