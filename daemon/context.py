@@ -151,9 +151,20 @@ class Context:
         found the way the spec allows; not cached; None if absent."""
         return await self._run.xero_record_by_number(resource, number)
 
-    async def syncro_record(self, resource: str, record_id: str | int) -> dict[str, Any]:
-        """One Syncro record in full (its detail view), fetched once per pass."""
-        return await self._run.syncro_record(resource, str(record_id))
+    async def syncro_record(
+        self, resource: str, record_id: str | int, *, needs: tuple[str, ...] = (), fresh: bool = False
+    ) -> dict[str, Any]:
+        """One Syncro record in full (its detail view), read at most once per pass.
+
+        Without a read when the pass knows it already: composed from bulk pages (lacking what only
+        the detail view shows: name such keys in ``needs``), or as acknowledged in an earlier pass
+        when its list entry has not changed since. ``fresh``: as Syncro has it during this pass.
+        """
+        return await self._run.syncro_record(resource, str(record_id), needs=needs, fresh=fresh)
+
+    async def syncro_listed(self, resource: str) -> dict[str, dict[str, Any]]:
+        """Every record of a Syncro list by id, as listed during this pass (listed once if not yet)."""
+        return await self._run.listed(resource)
 
     async def xero_changed_since_poll(self, resource: str) -> set[str] | None:
         """Ids of ``resource`` records changed in Xero since a reverse feature polled it this pass (one

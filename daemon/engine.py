@@ -6,6 +6,7 @@ from typing import Any, Iterable
 
 import aiohttp
 
+from .budget import PassLock, SharedWindow, sidecar
 from .clock import Clock, SystemClock
 from .config import Config
 from .context import Context
@@ -45,6 +46,7 @@ class Engine:
         self._session = session
         self.write_hooks = WriteHooks()
         self.concurrency = config.sync.concurrency
+        self.pass_lock = PassLock(sidecar(config.state.path, "pass-lock"))
 
     @classmethod
     async def open(
@@ -62,7 +64,10 @@ class Engine:
         register_secret(config.sync.webhook_token.get_secret_value())  # shorter than 4: ignored
         state = await State.open(config.state.path, clock)
         session = aiohttp.ClientSession()
+        # One Syncro allowance for every process on this state file (daemon, sync --once, check, ...).
+        budget = SharedWindow(sidecar(config.state.path, "syncro-budget"), config.syncro.requests_per_minute, 60, clock)
         syncro = SyncroClient(
+            window=budget,
             api_url=config.syncro.api_url,
             api_key=api_key,
             clock=clock,
@@ -109,6 +114,7 @@ class Engine:
 
     async def close(self) -> None:
         await self.xero.close()
+        await self.syncro.close()  # its shared window (the session is closed below)
         await self._session.close()
         await self.state.close()
 
@@ -128,21 +134,24 @@ class Engine:
         progress: Progress | None = None,
     ) -> PassReport:
         """One pass over the enabled features (or ``only`` these), as the module docstring says."""
-        run = await self._start(dry_run, full, progress)
-        wanted = set(only) if only is not None else None
-        features = [f for f in self.plugins.features if wanted is None or f.name in wanted]
-        return await run.execute(features)
+        async with self.pass_lock.held():
+            run = await self._start(dry_run, full, progress)
+            wanted = set(only) if only is not None else None
+            features = [f for f in self.plugins.features if wanted is None or f.name in wanted]
+            return await run.execute(features)
 
     async def backfill(self, feature: str, progress: Progress | None = None) -> PassReport:
         """Every record of the feature's resources, once: all are treated as changed (idempotent)."""
-        run = await self._start(False, True, progress)
-        run.everything = True
-        return await run.execute([self.plugins.feature(feature)])
+        async with self.pass_lock.held():
+            run = await self._start(False, True, progress)
+            run.everything = True
+            return await run.execute([self.plugins.feature(feature)])
 
     async def retry(self, ids: list[str] | None = None) -> PassReport:
         """Replay parked records (all when ``ids`` is None); each is parked again if it still fails."""
-        run = await self._start(False, False, None)
-        return await run.execute_retry(ids)
+        async with self.pass_lock.held():
+            run = await self._start(False, False, None)
+            return await run.execute_retry(ids)
 
     async def reconcile(self) -> list[Drift]:
         """Each feature's comparison of Syncro and Xero as they are now (reads only)."""

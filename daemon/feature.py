@@ -120,6 +120,9 @@ class Feature:
     #: Handle Xero's changes before any feature handles Syncro's (from the second pass on): for a
     #: feature whose Xero records a Syncro feature would otherwise overwrite before it reads them.
     reverse_first: ClassVar[bool] = False
+    #: Hand ``reverse`` the Xero records exactly as the daemon's own last write left them, too (by
+    #: default they are acknowledged unread: nobody changed them in Xero).
+    sees_own_writes: ClassVar[bool] = False
     #: Features that must be enabled and run before this one in every pass.
     depends_on: ClassVar[tuple[str, ...]] = ()
     #: Features that, when enabled, run before this one (an order, not a requirement).

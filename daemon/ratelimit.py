@@ -8,8 +8,19 @@ aiolimiter because both sides must run on the injected :class:`~syncro_xero.cloc
 from __future__ import annotations
 
 from collections import deque
+from typing import Protocol
 
 from .clock import Clock
+
+
+class Pacer(Protocol):
+    """What a client paces its requests with: this module's window, or one shared between processes."""
+
+    async def acquire(self) -> None: ...
+
+    def pause(self, seconds: float) -> None: ...
+
+    def remaining(self) -> int: ...
 
 
 class SlidingWindow:
@@ -22,6 +33,7 @@ class SlidingWindow:
         self.window = window
         self._clock = clock
         self._events: deque[float] = deque()
+        self._paused_until = 0.0
 
     def _expire(self, now: float) -> None:
         while self._events and self._events[0] <= now - self.window:
@@ -31,9 +43,15 @@ class SlidingWindow:
         """Seconds until one more event fits in the window (0 when it fits now)."""
         now = self._clock.time()
         self._expire(now)
+        if self._paused_until > now:
+            return self._paused_until - now
         if len(self._events) < self.limit:
             return 0.0
         return self._events[0] + self.window - now
+
+    def pause(self, seconds: float) -> None:
+        """Nothing fits for ``seconds`` (the other side answered 429 and said how long to wait)."""
+        self._paused_until = max(self._paused_until, self._clock.time() + seconds)
 
     def record(self) -> None:
         """Count one event now."""

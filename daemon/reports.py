@@ -16,6 +16,7 @@ from .probe import finding_row
 from .probe import probe as probes
 from .state import State
 from .sync_pass import DRY_RUN_WORDS, PassReport
+from .syncro.details import bulk_summary, denied_cursor, probe_bulk
 from .syncro.polling import STRATEGIES
 
 
@@ -47,6 +48,8 @@ async def status_data(config: Config) -> dict[str, Any]:
             chosen = config.sync.strategies.get(name)
             strategy = STRATEGIES[chosen]() if chosen else resource.strategy
             polling[name] = {"strategy": strategy.name, "cost": strategy.cost()}
+            if resource.bulk is not None:
+                polling[name]["details"] = bulk_summary(resource.bulk, await state.cursors.get(denied_cursor(resource.bulk)))
         return {
             "plugins": plugins,
             "polling": polling,
@@ -72,6 +75,8 @@ def print_status(data: dict[str, Any]) -> None:
         )
     for name, poll in data["polling"].items():
         click.echo(f"polling {name}: {poll['strategy']} ({poll['cost']})")
+        if poll.get("details"):
+            click.echo(f"  {name} details: {poll['details']}")
     click.echo(
         f"links: {data['links']}  parked: {data['parked']}  unsettled Xero writes: {data['unsettled_xero_writes']}"
     )
@@ -86,6 +91,12 @@ async def check_data(config: Config, probe: bool = False) -> list[dict[str, Any]
             rows.append({"ok": True, "what": "Syncro API", "detail": f"token accepted ({me.get('user_name', 'ok')})"})
         except Exception as exc:  # shown as a failed check, not a crash
             rows.append({"ok": False, "what": "Syncro API", "detail": str(exc)})
+        polled = {r for f in engine.plugins.features for r in f.syncro_resources}
+        bulks = {b.path: b for b in (engine.plugins.resources[r].bulk for r in sorted(polled)) if b is not None}
+        for bulk in bulks.values():
+            # informational: a token without the permission syncs as well, with more requests
+            detail = await probe_bulk(engine.syncro, engine.state.cursors, bulk)
+            rows.append({"ok": True, "what": f"Syncro {bulk.path}", "detail": detail})
         try:
             tenant = await engine.auth.tenant_id()
             await engine.xero.get("Organisation", paged=False)

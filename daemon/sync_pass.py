@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any, Awaitable, Callable
 
@@ -33,11 +33,13 @@ from pydantic import BaseModel
 
 from . import heartbeat
 from .changes import Detected, detect, parse_instant
+from .jsonutil import digest
 from .context import Context
 from .failures import STOPS_THE_PASS, is_transient, one_line, raised_by
 from .feature import Change, Defer, Feature, Park, PassCounts
 from .state import Link, parked_id
 from .syncro import SyncroAuthError, SyncroNotFound, SyncroUnavailable
+from .syncro.details import Details, list_pages_cursor
 from .syncro.polling import STRATEGIES, Fetched, Window
 from .syncro.resources import SyncroResource
 from .xero.errors import (
@@ -124,12 +126,15 @@ class PassRun:
         self.progress = progress
         self.clock = engine.clock
         self.state = engine.state
+        self.state.links.forget_read()  # another process may have changed links since the last pass
         self.syncro = engine.syncro
         self.report = PassReport(dry_run=dry_run)
         self._unreachable = unreachable
         self._fetches: dict[tuple[str, datetime | None, bool], asyncio.Task[Fetched]] = {}
-        self._details: dict[tuple[str, str], asyncio.Future[dict[str, Any]]] = {}
+        self.details = Details(self)
+        self._listed: dict[str, dict[str, dict[str, Any]]] = {}  # complete listings made this pass, by id
         self._relisted: dict[str, asyncio.Task[list[dict[str, Any]]]] = {}
+        self._knowing: dict[str, asyncio.Task[None]] = {}
         self._xero_lists: dict[tuple[str, tuple[tuple[str, str], ...]], asyncio.Task[list[dict[str, Any]]]] = {}
         #: Xero resource -> when a reverse feature polled it, and the UpdatedDateUTC of each record it saw.
         self._xero_polled: dict[str, tuple[datetime, dict[str, Any]]] = {}
@@ -279,10 +284,14 @@ class PassRun:
                 raise ReadFailedForNow(
                     f"reading Syncro's {name} failed for now ({one_line(exc)}); the next pass tries again"
                 ) from exc
-            acked = await self.state.records.all(feature.name, "syncro", name)
+            acked = await self.state.records.digests(feature.name, "syncro", name)
             if self.everything:
                 acked = {}  # backfill: every record is handed over; unchanged payloads are not rewritten
             detected = detect("syncro", name, fetched.records, acked, complete=fetched.complete)
+            detected = await self._with_previous(feature, "syncro", name, detected)
+            if resource.needs_detail:
+                self.details.remember(feature.name, name, acked, (d.change.record_id for d in detected))
+                await self.details.prefetch(resource, [d.change.record for d in detected if d.change.record])
             pending = await self._dispatch(feature, detected, resource=resource)
             if not self.dry_run:
                 await self._advance_cursor(feature.name, name, fetched, pending)
@@ -321,13 +330,15 @@ class PassRun:
                 self.report.failed.append((feature.name, "", reason))
                 log.error("%s: %s", feature.name, reason)
                 continue
-            acked = await self.state.records.all(feature.name, "xero", resource)
+            acked = await self.state.records.digests(feature.name, "xero", resource)
             id_field = ID_FIELDS.get(resource, "ID")
             _, seen = self._xero_polled.setdefault(resource, (started, {}))
             seen.update({str(r.get(id_field, "")): r.get("UpdatedDateUTC") for r in records})
+            theirs = records if feature.sees_own_writes else await self._not_own_writes(feature, resource, records, id_field)
             detected = detect(
-                "xero", resource, records, acked, complete=False, id_field=id_field, updated_field="UpdatedDateUTC"
+                "xero", resource, theirs, acked, complete=False, id_field=id_field, updated_field="UpdatedDateUTC"
             )
+            detected = await self._with_previous(feature, "xero", resource, detected)
             pending = await self._dispatch(feature, detected, reverse=True)
             if not self.dry_run:
                 stamps = [t for r in records if (t := _instant(r.get("UpdatedDateUTC")))]
@@ -337,6 +348,33 @@ class PassRun:
                 # never past a change still waiting: the next If-Modified-Since must return it again
                 target = min(held) - timedelta(seconds=1) if held else max(stamps, default=started)  # type: ignore
                 await self.state.cursors.set(cursor_name, target.isoformat())
+
+    async def _with_previous(self, feature: Feature, source: str, resource: str, detected: list[Detected]) -> list[Detected]:
+        """The changes with the versions the feature last acknowledged (detection compared digests only)."""
+        ids = [d.change.record_id for d in detected if d.change.op != "created"]
+        if not ids:
+            return detected
+        before = await self.state.records.records(feature.name, source, resource, ids)
+        return [
+            d if d.change.op == "created" else replace(d, change=replace(d.change, previous=before.get(d.change.record_id)))
+            for d in detected
+        ]
+
+    async def _not_own_writes(
+        self, feature: Feature, resource: str, records: list[dict[str, Any]], id_field: str
+    ) -> list[dict[str, Any]]:
+        """The polled records someone else changed: a record exactly as the daemon's own last write
+        left it (Xero answered that write with this ``UpdatedDateUTC``) is acknowledged unread."""
+        answered = await self.state.journal.answered_versions([str(r.get(id_field)) for r in records])
+        theirs = []
+        for record in records:
+            record_id = str(record.get(id_field))
+            if record.get("UpdatedDateUTC") is None or answered.get(record_id) != record.get("UpdatedDateUTC"):
+                theirs.append(record)
+            elif not self.dry_run:
+                await self.state.records.ack(feature.name, "xero", resource, record_id, digest(record), record,
+                                             record.get("UpdatedDateUTC"))
+        return theirs
 
     # -- dispatching ---------------------------------------------------------------------------
     async def _dispatch(
@@ -504,7 +542,7 @@ class PassRun:
                         resource.name, record_id)
             return True
         try:
-            await self._guard(self.syncro_record(resource.name, record_id))
+            await self._guard(self.syncro_record(resource.name, record_id, fresh=True))
         except SyncroNotFound:
             return False
         log.warning("Syncro %s %s was missing from a full list but is still there; not deleted", resource.name, record_id)
@@ -541,6 +579,8 @@ class PassRun:
 
     # -- fetching, cached for the pass --------------------------------------------------------
     async def fetch(self, resource: SyncroResource, since: datetime | None) -> Fetched:
+        if resource.name in self._listed:  # a complete listing this pass holds every change since
+            return Fetched(list(self._listed[resource.name].values()), complete=True)
         full = self.full or await self._full_scan_due(resource.name)
         key = (resource.name, since, full)
         if key not in self._fetches:
@@ -553,32 +593,62 @@ class PassRun:
         known: frozenset[str] = frozenset()
         if strategy.name == "newest_first":
             known = frozenset(
-                k for f in self.engine.plugins.features for k in await self.state.records.all(f.name, "syncro", resource.name)
+                k for f in self.engine.plugins.features for k in await self.state.records.digests(f.name, "syncro", resource.name)
             )
         overlap = timedelta(seconds=self.engine.config.sync.invoice_overlap_seconds)
         window = Window(since - overlap if since else None, full, known)
+        calls = self.syncro.calls
         fetched = await strategy.fetch(self.syncro, resource, window)
         if resource.list_is_detail:  # no detail GET for these this pass
-            for record in fetched.records:
-                known_record: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
-                known_record.set_result(record)
-                self._details.setdefault((resource.name, str(record.get("id"))), known_record)
-        if fetched.complete and not self.dry_run:
-            await self.state.cursors.set(f"syncro:{resource.name}:full_scan", str(self.clock.time()))
+            self.details.hold(resource.name, fetched.records)
+        if fetched.complete:
+            self._listed[resource.name] = {str(r.get("id")): r for r in fetched.records}
+            if not self.dry_run:
+                await self.state.cursors.set(f"syncro:{resource.name}:full_scan", str(self.clock.time()))
+                await self.state.cursors.set(list_pages_cursor(resource.name), str(self.syncro.calls - calls))
         return fetched
 
-    async def syncro_record(self, resource_name: str, record_id: str) -> dict[str, Any]:
+    def has_listed(self, resource_name: str) -> bool:
+        return resource_name in self._listed
+
+    def listed_now(self, resource_name: str) -> dict[str, dict[str, Any]]:
+        """The records of a complete listing made this pass, by id (empty if none was)."""
+        return self._listed.get(resource_name, {})
+
+    async def listed(self, resource_name: str) -> dict[str, dict[str, Any]]:
+        """Every record of a resource by id, as listed this pass (listed now if it was not)."""
+        if resource_name not in self._listed:
+            key = (resource_name, None, True)
+            if key not in self._fetches:
+                resource = self.engine.plugins.resources[resource_name]
+                self._fetches[key] = asyncio.create_task(self._fetch(resource, None, True))
+            await self._guard(self._fetches[key])
+        return self._listed[resource_name]
+
+    async def know_unchanged(self, resource_name: str) -> None:
+        """Before the feature consuming ``resource_name`` runs (a reverse feature runs first): list it
+        as that feature will (the listing is shared), and note which acknowledged records are unchanged."""
+        if resource_name not in self._knowing:
+            self._knowing[resource_name] = asyncio.create_task(self._know_unchanged(resource_name))
+        await self._guard(self._knowing[resource_name])
+
+    async def _know_unchanged(self, resource_name: str) -> None:
+        feature = next((f for f in self.engine.plugins.features if resource_name in f.syncro_resources), None)
+        if feature is None or self.everything:
+            return
+        resource = self.engine.plugins.resources[resource_name]
+        fetched = await self.fetch(resource, await self._cursor(feature.name, resource_name))
+        acked = await self.state.records.digests(feature.name, "syncro", resource_name)
+        detected = detect("syncro", resource_name, fetched.records, acked, complete=fetched.complete)
+        self.details.remember(feature.name, resource_name, acked, (d.change.record_id for d in detected))
+
+    async def syncro_record(
+        self, resource_name: str, record_id: str, *, needs: tuple[str, ...] = (), fresh: bool = False
+    ) -> dict[str, Any]:
+        """A Syncro record's full view, the cheapest way (``syncro.details``)."""
         if not record_id.isdigit():  # Syncro's ids are integers: a record referring to anything else is bad
             raise ValueError(f"it refers to Syncro {resource_name} {record_id[:40]!r}, which is not a Syncro id")
-        key = (resource_name, record_id)
-        if key not in self._details:
-            resource = self.engine.plugins.resources[resource_name]
-
-            async def get() -> dict[str, Any]:
-                return await self.syncro.get_record(resource.detail_path(record_id), resource.item_key, record_id)
-
-            self._details[key] = asyncio.create_task(get())
-        return await self._details[key]
+        return await self.details.get(resource_name, record_id, needs=needs, fresh=fresh)
 
     async def xero_changed_since_poll(self, resource: str) -> set[str] | None:
         """Ids of the ``resource`` records changed in Xero since a reverse feature polled it this pass
@@ -598,7 +668,12 @@ class PassRun:
         return await self._guard(self._xero_since_poll[resource])
 
     def forget_syncro_record(self, resource_name: str, record_id: str) -> None:
-        self._details.pop((resource_name, record_id), None)
+        """Written to this pass: read again, and the resource listed again (its list entry changed)."""
+        self.details.forget(resource_name, record_id)
+        for key in [k for k in self._fetches if k[0] == resource_name]:
+            del self._fetches[key]
+        self._listed.pop(resource_name, None)
+        self._knowing.pop(resource_name, None)
 
     async def xero_list(self, resource: str, params: dict[str, str] | None) -> list[dict[str, Any]]:
         key = (resource, tuple(sorted((params or {}).items())))

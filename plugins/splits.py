@@ -119,6 +119,8 @@ async def allocations(payment: dict[str, Any], ctx: Context) -> dict[str, Decima
     own = list(dict.fromkeys(str(i) for i in payment.get("invoice_ids") or [] if i is not None))
     if not own:
         return {}
+    if len(own) == 1 and await paid_in_full(own[0], ctx):
+        return {own[0]: to_decimal(payment.get("payment_amount"))}
     graph = _Graph()
     graph.amounts[payment_id] = to_decimal(payment.get("payment_amount"))
     for invoice_id in own:
@@ -154,6 +156,35 @@ async def allocations(payment: dict[str, Any], ctx: Context) -> dict[str, Decima
     return shares
 
 
+async def payments_by_invoice(ctx: Context) -> dict[str, list[dict[str, Any]]]:
+    """The payments listed this pass, by each invoice they name (built once a pass)."""
+    if "by_invoice" not in ctx.memo:
+        index: dict[str, list[dict[str, Any]]] = {}
+        for payment in (await ctx.syncro_listed("payments")).values():
+            for invoice_id in {str(i) for i in payment.get("invoice_ids") or [] if i is not None}:
+                index.setdefault(invoice_id, []).append(payment)
+        ctx.memo.setdefault("by_invoice", index)
+    return ctx.memo["by_invoice"]
+
+
+async def paid_in_full(invoice_id: str, ctx: Context) -> bool:
+    """Whether every payment on the invoice went wholly to it, read from the lists alone, without the
+    invoice's ``payments[]`` (absent from an invoice composed from bulk pages: no read per payment).
+
+    So when the payments listed with the invoice name only it, none is negative, and their amounts
+    add up to what it has been paid (``total - balance_due``): each share is at most its payment, so
+    every one is whole. Anything else (a split, credit kept, lists not of one moment) goes the long way.
+    """
+    invoice = await ctx.syncro_record("invoices", invoice_id)
+    if invoice.get("balance_due") is None or invoice.get("total") is None:
+        return False
+    on_it = (await payments_by_invoice(ctx)).get(invoice_id, [])
+    amounts = [to_decimal(p.get("payment_amount")) for p in on_it]
+    if any(len(p.get("invoice_ids") or []) != 1 for p in on_it) or any(a < 0 for a in amounts):
+        return False
+    return sum(amounts, ZERO) == to_decimal(invoice["total"]) - to_decimal(invoice["balance_due"])
+
+
 async def _read_around(graph: _Graph, payment_id: str, own: list[str], ctx: Context) -> None:
     """Add the invoices of ``payment_id``, then the payments on them and their invoices, breadth
     first, within ``READ_BUDGET`` reads; shares already in Xero are known amounts."""
@@ -163,7 +194,7 @@ async def _read_around(graph: _Graph, payment_id: str, own: list[str], ctx: Cont
     while (invoices or payments) and reads < READ_BUDGET:
         if invoices:
             invoice_id = invoices.pop(0)
-            invoice = await ctx.syncro_record("invoices", invoice_id)
+            invoice = await ctx.syncro_record("invoices", invoice_id, needs=("payments",))
             reads += 1
             graph.numbers[invoice_id] = str(invoice.get("number") or invoice_id)
             if invoice.get("balance_due") is None:

@@ -94,6 +94,7 @@ class XeroInvoices(Feature):
     xero_resources = ("Invoices",)
     reverse_first = True  # read Xero's edits before the invoices feature could send over them
     depends_on = ("invoices",)
+    sees_own_writes = True  # the invoices feature's writes move the base both sides are in step at
     Settings = XeroInvoicesSettings
 
     def wants(self, change: Change, ctx: Context) -> bool:

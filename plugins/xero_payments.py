@@ -119,7 +119,7 @@ def first_in_pass(ctx: Context, key: tuple[str, str]) -> bool:
 
 async def syncro_invoice(invoice_id: str, ctx: Context) -> dict[str, Any]:
     try:
-        return await ctx.syncro_record("invoices", invoice_id)
+        return await ctx.syncro_record("invoices", invoice_id, fresh=True)  # money is recorded against it
     except SyncroNotFound as gone:
         raise Park(
             f"Syncro invoice {invoice_id}, linked to the Xero invoice this payment pays, is gone from Syncro. "
@@ -132,7 +132,7 @@ async def find_in_syncro(xero_id: str, share: dict[str, Any], ctx: Context) -> i
     wanted = marker(xero_id)
     for invoice_id in share["applied"]:
         try:
-            invoice = await ctx.syncro_record("invoices", invoice_id)
+            invoice = await ctx.syncro_record("invoices", invoice_id, needs=("payments",), fresh=True)
         except SyncroNotFound:
             continue  # its payments went with it
         for entry in invoice.get("payments") or []:

@@ -136,6 +136,24 @@ class Journal:
         )
         return int(row[0]) if row else 0
 
+    async def answered_versions(self, xero_ids: list[str]) -> dict[str, str]:
+        """Xero id -> ``UpdatedDateUTC`` of the last confirmed write of that record, as Xero answered it."""
+        found: dict[str, str] = {}
+        for start in range(0, len(xero_ids), 500):
+            chunk = xero_ids[start : start + 500]
+            rows = await self._db.fetchall(
+                f"SELECT xero_id, response FROM journal WHERE state = 'confirmed' AND xero_id IN"
+                f" ({', '.join('?' * len(chunk))}) ORDER BY id",
+                tuple(chunk),
+            )
+            for row in rows:
+                stamp = (json.loads(row["response"]) or {}).get("UpdatedDateUTC") if row["response"] else None
+                if stamp:
+                    found[row["xero_id"]] = stamp
+                else:
+                    found.pop(row["xero_id"], None)
+        return found
+
     async def count(self, state: str | None = None) -> int:
         if state is None:
             row = await self._db.fetchone("SELECT COUNT(*) FROM journal")

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -40,12 +42,27 @@ class LinkStore:
     def __init__(self, db: Database, clock: Clock) -> None:
         self._db = db
         self._clock = clock
+        # Links read during one pass (a handler asks for the same contact, item, account many times).
+        # Only what was read from the file since the last change to that link; forgotten at each pass
+        # start, since another process may have changed links in between (passes never overlap).
+        self._read: dict[tuple[str, str], Link | None] = {}
+        self._changes = 0  # saves and deletes begun
+        self._writing = 0  # of them, not yet executed
+
+    def forget_read(self) -> None:
+        """Drop the links read so far: the next ``get`` reads the file (a new pass starts)."""
+        self._read.clear()
 
     async def get(self, entity: str, syncro_id: str | int) -> Link | None:
-        row = await self._db.fetchone(
-            "SELECT * FROM links WHERE entity = ? AND syncro_id = ?", (entity, str(syncro_id))
-        )
-        return _link(row) if row else None
+        key = (entity, str(syncro_id))
+        if key in self._read:
+            return self._read[key]
+        changes, writing = self._changes, self._writing
+        row = await self._db.fetchone("SELECT * FROM links WHERE entity = ? AND syncro_id = ?", key)
+        link = _link(row) if row else None
+        if not writing and changes == self._changes:  # no save or delete this read might predate
+            self._read[key] = link
+        return link
 
     async def by_xero_id(self, entity: str, xero_id: str) -> Link | None:
         row = await self._db.fetchone("SELECT * FROM links WHERE entity = ? AND xero_id = ?", (entity, xero_id))
@@ -80,12 +97,25 @@ class LinkStore:
             self._clock.time(),
             dumps(link.extra) if link.extra else None,
         )
-        if conn is not None:
-            await conn.execute(sql, params)
-            return
-        async with self._db.transaction() as tx:
-            await tx.execute(sql, params)
+        async with self._changing((link.entity, str(link.syncro_id))):
+            if conn is not None:
+                await conn.execute(sql, params)
+                return
+            async with self._db.transaction() as tx:
+                await tx.execute(sql, params)
+
+    @contextlib.asynccontextmanager
+    async def _changing(self, key: tuple[str, str]) -> AsyncIterator[None]:
+        """Around a save or delete: reads in flight meanwhile are not kept (they may predate it)."""
+        self._changes += 1
+        self._writing += 1
+        self._read.pop(key, None)
+        try:
+            yield
+        finally:
+            self._writing -= 1
+            self._read.pop(key, None)
 
     async def delete(self, entity: str, syncro_id: str | int) -> None:
-        async with self._db.transaction() as conn:
+        async with self._changing((entity, str(syncro_id))), self._db.transaction() as conn:
             await conn.execute("DELETE FROM links WHERE entity = ? AND syncro_id = ?", (entity, str(syncro_id)))

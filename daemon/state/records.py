@@ -32,6 +32,28 @@ class RecordStore:
         )
         return {r["record_id"]: Acked(r["digest"], json.loads(r["record"]), r["updated_at"]) for r in rows}
 
+    async def digests(self, feature: str, source: str, resource: str) -> dict[str, Acked]:
+        """Like :meth:`all`, without the records (``record`` is empty): what change detection needs,
+        at a fraction of the memory; :meth:`records` reads the few records a pass then needs."""
+        rows = await self._db.fetchall(
+            "SELECT record_id, digest, updated_at FROM records WHERE feature = ? AND source = ? AND resource = ?",
+            (feature, source, resource),
+        )
+        return {r["record_id"]: Acked(r["digest"], {}, r["updated_at"]) for r in rows}
+
+    async def records(self, feature: str, source: str, resource: str, ids: list[str]) -> dict[str, dict[str, Any]]:
+        """The acknowledged records with these ids."""
+        found: dict[str, dict[str, Any]] = {}
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            rows = await self._db.fetchall(
+                "SELECT record_id, record FROM records WHERE feature = ? AND source = ? AND resource = ?"
+                f" AND record_id IN ({', '.join('?' * len(chunk))})",
+                (feature, source, resource, *chunk),
+            )
+            found.update({r["record_id"]: json.loads(r["record"]) for r in rows})
+        return found
+
     async def get(self, feature: str, source: str, resource: str, record_id: str) -> Acked | None:
         row = await self._db.fetchone(
             "SELECT digest, record, updated_at FROM records"

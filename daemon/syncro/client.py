@@ -22,7 +22,7 @@ import aiohttp
 
 from .. import __version__, heartbeat
 from ..clock import UTC, Clock
-from ..ratelimit import SlidingWindow
+from ..ratelimit import Pacer, SlidingWindow
 
 log = logging.getLogger(__name__)
 
@@ -189,6 +189,7 @@ class SyncroClient:
         max_attempts: int = 5,
         session: aiohttp.ClientSession | None = None,
         max_pause: float = math.inf,
+        window: Pacer | None = None,
     ) -> None:
         key = api_key.strip()
         if not key or not key.isprintable() or any(c.isspace() for c in key):
@@ -206,7 +207,8 @@ class SyncroClient:
         self._clock = clock
         # 180 requests/min per IP is the documented limit (§1.3); the default 150 leaves room for
         # other tools behind the same IP.
-        self._window = SlidingWindow(requests_per_minute, 60, clock)
+        # ``window``: one shared with other processes on the same account (``budget.SharedWindow``).
+        self._window = window or SlidingWindow(requests_per_minute, 60, clock)
         self._timeout = aiohttp.ClientTimeout(total=timeout)
         self._rate_limit_backoff = rate_limit_backoff
         self._max_pause = max_pause  # the longest Retry-After obeyed; beyond it the request fails
@@ -216,6 +218,7 @@ class SyncroClient:
         self._random = random.Random()
         self._trouble: str | None = None  # what the last retry was about; logged once per change
         self.calls = 0
+        self.waited = 0.0  # seconds spent waiting for the rate limit (pacing and 429s)
         self.rate_limited = 0  # 429 answers
 
     def budget_left(self) -> int:
@@ -232,7 +235,9 @@ class SyncroClient:
         await self.close()
 
     async def close(self) -> None:
-        """Close the HTTP session if this client created it."""
+        """Close the HTTP session if this client created it, and a shared window's file."""
+        if hasattr(self._window, "close"):
+            self._window.close()
         if self._owns_session and self._session is not None:
             await self._session.close()
             self._session = None
@@ -315,7 +320,9 @@ class SyncroClient:
         attempt = 0
         while True:
             attempt += 1
+            before = self._clock.time()
             await self._window.acquire()
+            self.waited += self._clock.time() - before
             self.calls += 1
             cause: BaseException | None = None
             status: int | None = None
@@ -344,6 +351,7 @@ class SyncroClient:
                             endpoint=endpoint,
                             status=status,
                         )
+                    self._window.pause(delay)  # every request of this account waits, not just this one
                 elif status >= 500:
                     if method == "POST":
                         raise self._uncertain(endpoint, failure, status)
@@ -362,6 +370,8 @@ class SyncroClient:
                 self._trouble = trouble
                 log.warning("Syncro %s (%s on %s); retrying in %.0f s", trouble, failure, endpoint, delay)
             await self._clock.sleep(delay)
+            if status == 429:
+                self.waited += delay
 
     async def _send(
         self, method: str, url: str, params: dict, data: str | None, headers: dict

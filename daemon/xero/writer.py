@@ -66,7 +66,7 @@ NO_WHERE = frozenset({"PurchaseOrders"})
 #: Writes made once per record, ever (see :meth:`XeroWriter.write`).
 ONCE_ACTIONS = frozenset({"create", "allocate", "refund"})
 #: Collection endpoints that take many records per request.
-BATCHABLE = {"Contacts", "Invoices", "CreditNotes", "Items", "Payments", "PurchaseOrders", "BankTransactions"}
+BATCHABLE = {"Contacts", "Invoices", "CreditNotes", "Items", "Payments", "BatchPayments", "PurchaseOrders", "BankTransactions"}
 
 
 def resource_of(path: str) -> str:

@@ -155,7 +155,9 @@ class InvoiceRoutes(Routes):
     async def list_line_items(self, request: web.Request) -> web.Response:
         """Needs a Global Admin token (spec); 100 a page with full meta."""
         if not self.store.account.admin:
-            return ok(NOT_ADMIN, status=401)
+            # UNKNOWN (syncro-api.md §1.2): the spec's refusal is 401, S16 says 403;
+            # switch: Switches.permission_denied_status.
+            return ok(NOT_ADMIN, status=self.store.switches.permission_denied_status)
         q = await params(request)
         invoices = sorted(self.store.invoices.values(), key=lambda i: i.id)
         if (invoice_id := as_int(q.get("invoice_id"), "invoice_id")) is not None:

@@ -33,6 +33,9 @@ class Switches:
 
     # §1.2 a bare ``Authorization: <token>`` (no "Bearer") is sent by a published module, untested.
     accept_bare_authorization: bool = True
+    # §1.2 a token without a permission an endpoint needs (``GET /line_items``: Global Admin, with
+    # ``store.account.admin = False``): 401 with the spec's body [C], or 403 (S16 [U]).
+    permission_denied_status: Literal[401, 403] = 401
     # §1.3 requests per minute per client IP [C]; window type, body and Retry-After are unknown.
     rate_limit: int = 180
     rate_limit_window: Literal["sliding", "fixed"] = "sliding"

@@ -1,0 +1,222 @@
+"""Full records for the list entries a pass handles, at the least cost in Syncro requests.
+
+A list entry lacks what features need (an invoice's lines, its customer, its payments). A pass gets
+a record's full view, cheapest first:
+
+1. read already this pass (each detail is read at most once per pass), or, for a resource whose
+   list entries are whole records (``list_is_detail``), listed this pass;
+2. composed from bulk pages: for invoices, ``GET /line_items`` (every invoice's lines, 100 a page)
+   joined with the list entries and the customers list, when a pass has more changed invoices than
+   those pages cost. Such a record lacks what only the detail view shows (``payments``), so a caller
+   that needs it says so (``needs``) and gets the detail. The endpoint needs a token with Global
+   Admin (syncro-api.md §1.2): a refusal is remembered (``check`` tries again) and detail calls used;
+3. known: acknowledged in an earlier pass, and its list entry has not changed since (same
+   ``updated_at`` and list fields), or it is outside a ``since_updated_at`` window; so the overlap
+   window costs list pages only. Not for a caller that needs the record as Syncro has it this
+   instant (``fresh``), e.g. before money is recorded against it;
+4. else one ``GET /{resource}/{id}``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import defaultdict
+from typing import TYPE_CHECKING, Any, Iterable
+
+from ..changes import parse_instant
+from .client import SyncroAuthError, SyncroBadResponse, SyncroNotFound
+from .resources import BulkDetail, SyncroResource
+
+if TYPE_CHECKING:
+    from ..sync_pass import PassRun
+
+log = logging.getLogger(__name__)
+
+Key = tuple[str, str]
+
+
+def denied_cursor(bulk: BulkDetail) -> str:
+    """The cursor holding when Syncro refused ``bulk``'s endpoint to this token (absent: allowed)."""
+    return f"syncro:bulk:{bulk.path}:denied"
+
+
+def pages_cursor(bulk: BulkDetail) -> str:
+    return f"syncro:bulk:{bulk.path}:pages"
+
+
+def list_pages_cursor(resource: str) -> str:
+    """How many pages the last complete listing of ``resource`` took."""
+    return f"syncro:{resource}:list_pages"
+
+
+class Details:
+    """One pass's full Syncro records: read, composed and known ones."""
+
+    def __init__(self, run: "PassRun") -> None:
+        self._run = run
+        self._read: dict[Key, asyncio.Future[dict[str, Any]]] = {}
+        self._composed: dict[Key, dict[str, Any]] = {}
+        self._known: dict[Key, str] = {}  # -> the feature whose acknowledged record is current
+        self._loaded: dict[Key, dict[str, Any] | None] = {}  # known records read from the state file
+
+    async def get(self, resource: str, record_id: str, *, needs: Iterable[str] = (), fresh: bool = False) -> dict[str, Any]:
+        """The full record: read this pass, else composed or known (with every key in ``needs``) unless
+        ``fresh``, else read now."""
+        key = (resource, record_id)
+        if key not in self._read and not fresh:
+            if key not in self._composed and key not in self._known and self._needs_detail(resource):
+                await self._run.know_unchanged(resource)
+            for held in (self._composed.get(key), await self._acked(key)):
+                if held is not None and all(k in held for k in needs):
+                    return held
+        if key not in self._read:
+            self._read[key] = asyncio.create_task(self._detail(resource, record_id))
+        return await self._read[key]
+
+    async def _detail(self, resource_name: str, record_id: str) -> dict[str, Any]:
+        resource = self._run.engine.plugins.resources[resource_name]
+        return await self._run.syncro.get_record(resource.detail_path(record_id), resource.item_key, record_id)
+
+    def _needs_detail(self, resource: str) -> bool:
+        return self._run.engine.plugins.resources[resource].needs_detail
+
+    def hold(self, resource: str, records: list[dict[str, Any]]) -> None:
+        """List records that are whole records (``list_is_detail``): read this pass, no detail GET."""
+        for record in records:
+            key = (resource, str(record.get("id")))
+            if key not in self._read:
+                held: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
+                held.set_result(record)
+                self._read[key] = held
+
+    def forget(self, resource: str, record_id: str) -> None:
+        """The record changed (a feature wrote it): read it again when asked."""
+        key = (resource, record_id)
+        for held in (self._read, self._composed, self._known, self._loaded):
+            held.pop(key, None)  # type: ignore[attr-defined]
+
+    def remember(self, feature: str, resource: str, acked: Iterable[str], changed: Iterable[str]) -> None:
+        """Records ``feature`` acknowledged before whose list entries did not change: known as acked."""
+        skip = set(changed)
+        for record_id in acked:
+            if record_id not in skip:
+                self._known[(resource, record_id)] = feature
+
+    async def _acked(self, key: Key) -> dict[str, Any] | None:
+        feature = self._known.get(key)
+        if feature is None:
+            return None
+        if key not in self._loaded:
+            found = await self._run.state.records.get(feature, "syncro", key[0], key[1])
+            self._loaded[key] = found.record if found is not None else None
+        return self._loaded[key]
+
+    async def prefetch(self, resource: SyncroResource, entries: list[dict[str, Any]]) -> None:
+        """Compose the full records of ``entries`` from bulk pages when that costs fewer requests than
+        one detail call each."""
+        bulk = resource.bulk
+        wanted = [e for e in entries if (resource.name, str(e.get("id"))) not in self._read]
+        if bulk is None or len(wanted) < 2 or await self._run.state.cursors.get(denied_cursor(bulk)) is not None:
+            return
+        embed_cost = sum([await self._list_cost(e.resource) for e in bulk.embeds])
+        estimate = await self._run.state.cursors.get(pages_cursor(bulk))
+        if estimate is not None and int(estimate) + embed_cost >= len(wanted):
+            return
+        children = await self._children(bulk, len(wanted) - embed_cost)
+        if children is None:
+            return
+        embedded = {e.into: (e.via, await self._run.listed(e.resource)) for e in bulk.embeds}
+        for entry in wanted:
+            record = self._compose(entry, bulk, children.get(str(entry.get("id")), []), embedded)
+            if record is not None:
+                self._composed[(resource.name, str(entry["id"]))] = record
+        log.info("read the %s of %d changed %s from %s in bulk", bulk.into, len(wanted), resource.name, bulk.path)
+
+    async def _children(self, bulk: BulkDetail, budget: int) -> dict[str, list[dict[str, Any]]] | None:
+        """Every child by parent id, or None when Syncro refuses the endpoint or it would take more
+        than ``budget`` pages (the first page tells)."""
+        syncro, cursors = self._run.syncro, self._run.state.cursors
+        try:
+            first = await syncro.get(bulk.path, {**bulk.params, "page": 1})
+        except SyncroAuthError as refused:
+            log.warning(
+                "Syncro refuses %s to this API token (it needs the Global Admin permission): invoice lines are "
+                "read one invoice at a time instead, which costs more requests. `syncro-xero check` tries again.",
+                bulk.path,
+            )
+            if not self._run.dry_run:
+                await cursors.set(denied_cursor(bulk), str(refused.status))
+            return None
+        items, meta = first.get(bulk.list_key), first.get("meta")
+        total = meta.get("total_pages") if isinstance(meta, dict) else None
+        if not isinstance(items, list) or not isinstance(total, int):
+            return None  # not the documented shape: the detail calls are the safe way
+        if not self._run.dry_run:
+            await cursors.set(pages_cursor(bulk), str(total))
+        if total - 1 >= budget:
+            return None
+        grouped: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        for item in items:
+            grouped[str(item.get(bulk.parent_field))].append(item)
+        if total > 1:
+            try:
+                async for page in syncro.pages(bulk.path, bulk.list_key, bulk.params, start_page=2):
+                    for item in page:
+                        grouped[str(item.get(bulk.parent_field))].append(item)
+            except (SyncroBadResponse, SyncroNotFound):
+                return None
+        return grouped
+
+    @staticmethod
+    def _compose(
+        entry: dict[str, Any], bulk: BulkDetail, children: list[dict[str, Any]], embedded: dict[str, tuple[str, dict]]
+    ) -> dict[str, Any] | None:
+        """The list entry with its children and embedded records; None when the pieces may not be of
+        one moment (a child changed after the entry was listed) or an embedded record is missing."""
+        stamp = entry.get("updated_at")
+        if isinstance(stamp, str):
+            listed = parse_instant(stamp)
+            if any(isinstance(c.get("updated_at"), str) and parse_instant(c["updated_at"]) > listed for c in children):
+                return None
+        record = dict(entry)
+        # UNKNOWN (syncro-api.md §2.4): the order of a detail view's line_items is undocumented; the
+        # bulk endpoint's order is kept (both are creation order in the emulator).
+        record[bulk.into] = children
+        for into, (via, records) in embedded.items():
+            found = records.get(str(entry.get(via)))
+            if found is None:
+                return None
+            record[into] = found
+        return record
+
+    async def _list_cost(self, resource: str) -> int:
+        """Requests a complete listing of ``resource`` would add to this pass (0 if it has one)."""
+        if self._run.has_listed(resource):
+            return 0
+        pages = await self._run.state.cursors.get(list_pages_cursor(resource))
+        return int(pages) if pages is not None else 1
+
+
+REFUSED = (
+    "Syncro refuses {path} to this API token (HTTP {status}; it needs the Global Admin permission), so invoice "
+    "lines are read with one request per changed invoice; grant it to read them 100 a page"
+)
+
+
+def bulk_summary(bulk: BulkDetail, denied: str | None) -> str:
+    """How a resource's children are read, for ``status``."""
+    if denied is not None:
+        return REFUSED.format(path=bulk.path, status=denied)
+    return f"{bulk.into} from {bulk.path} pages when fewer than the detail calls they save, else one detail call each"
+
+
+async def probe_bulk(syncro: Any, cursors: Any, bulk: BulkDetail) -> str:
+    """Try ``bulk``'s endpoint now (``check``): remember a refusal, forget an old one once allowed."""
+    try:
+        await syncro.get(bulk.path, {**bulk.params, "page": 1})
+    except SyncroAuthError as refused:
+        await cursors.set(denied_cursor(bulk), str(refused.status))
+        return REFUSED.format(path=bulk.path, status=refused.status)
+    await cursors.delete(denied_cursor(bulk))
+    return f"{bulk.path} allowed: {bulk.into} are read 100 a page when that is cheaper"
