@@ -57,6 +57,16 @@ def _text(value: Any) -> str | None:
     return value if isinstance(value, str) else None
 
 
+def readable_instant(value: Any) -> datetime | None:
+    """A record's change time, or None when it has none or it is unreadable (never a crash)."""
+    if not isinstance(value, str):
+        return None
+    try:
+        return parse_instant(value)
+    except (ValueError, IndexError, OverflowError):
+        return None
+
+
 def parse_instant(value: str) -> datetime:
     """A Syncro timestamp (with offset, or ``Z``) or Xero ``/Date(ms+0000)/`` as an aware datetime."""
     if value.startswith("/Date("):

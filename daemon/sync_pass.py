@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Any, Awaitable, Callable
 from pydantic import BaseModel
 
 from . import heartbeat
-from .changes import Detected, detect, parse_instant
+from .changes import Detected, detect, readable_instant
 from .jsonutil import digest
 from .context import Context
 from .failures import STOPS_THE_PASS, is_transient, one_line, raised_by
@@ -341,8 +341,8 @@ class PassRun:
             detected = await self._with_previous(feature, "xero", resource, detected)
             pending = await self._dispatch(feature, detected, reverse=True)
             if not self.dry_run:
-                stamps = [t for r in records if (t := _instant(r.get("UpdatedDateUTC")))]
-                held = [_instant(p.updated_at) for p in pending]
+                stamps = [t for r in records if (t := readable_instant(r.get("UpdatedDateUTC")))]
+                held = [readable_instant(p.updated_at) for p in pending]
                 if None in held:
                     continue  # a pending change without a readable time: keep the cursor where it is
                 # never past a change still waiting: the next If-Modified-Since must return it again
@@ -599,6 +599,9 @@ class PassRun:
         window = Window(since - overlap if since else None, full, known)
         calls = self.syncro.calls
         fetched = await strategy.fetch(self.syncro, resource, window)
+        objects = [r for r in fetched.records if isinstance(r, dict)]
+        if len(objects) < len(fetched.records):  # never handed on: the reading feature reports them
+            fetched = Fetched(objects, complete=False, malformed=len(fetched.records) - len(objects))
         if resource.list_is_detail:  # no detail GET for these this pass
             self.details.hold(resource.name, fetched.records)
         if fetched.complete:
@@ -737,8 +740,8 @@ class PassRun:
 
     async def _advance_cursor(self, feature: str, resource: str, fetched: Fetched, pending: list[Detected]) -> None:
         """Past every acknowledged record; never past one still pending."""
-        stamps = [t for r in fetched.records if (t := _instant(r.get("updated_at")))]
-        held = [_instant(p.updated_at) for p in pending]
+        stamps = [t for r in fetched.records if (t := readable_instant(r.get("updated_at")))]
+        held = [readable_instant(p.updated_at) for p in pending]
         if None in held:
             return  # a pending record without a readable time: keep the cursor where it is
         if held:
@@ -750,23 +753,13 @@ class PassRun:
         await self.state.cursors.set(f"syncro:{resource}:{feature}", target.isoformat())
 
 
-def _instant(value: Any) -> datetime | None:
-    """A record's change time, or None when it has none or it is unreadable (never a crash)."""
-    if not isinstance(value, str):
-        return None
-    try:
-        return parse_instant(value)
-    except (ValueError, IndexError, OverflowError):
-        return None
-
-
 def _sound(run: PassRun, feature: Feature, resource: str, fetched: Fetched) -> Fetched:
     """The list's records that are records: an entry that is no JSON object, or has no id, is left
     out and reported (the pass exits 1), and the list no longer proves anything deleted."""
-    good = [r for r in fetched.records if isinstance(r, dict) and _usable_id(r.get("id"))]
-    if len(good) == len(fetched.records):
+    good = [r for r in fetched.records if _usable_id(r.get("id"))]
+    bad = fetched.malformed + len(fetched.records) - len(good)
+    if not bad:
         return fetched
-    bad = len(fetched.records) - len(good)
     reason = f"Syncro's {resource} list held {bad} entr{'y' if bad == 1 else 'ies'} with no record id; left out"
     run.report.failed.append((feature.name, "", reason))
     log.error("%s: %s", feature.name, reason)

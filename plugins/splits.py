@@ -161,7 +161,10 @@ async def payments_by_invoice(ctx: Context) -> dict[str, list[dict[str, Any]]]:
     if "by_invoice" not in ctx.memo:
         index: dict[str, list[dict[str, Any]]] = {}
         for payment in (await ctx.syncro_listed("payments")).values():
-            for invoice_id in {str(i) for i in payment.get("invoice_ids") or [] if i is not None}:
+            named = payment.get("invoice_ids")
+            if not isinstance(named, list):  # malformed: that payment parks on its own, not its neighbours
+                continue
+            for invoice_id in {str(i) for i in named if i is not None}:
                 index.setdefault(invoice_id, []).append(payment)
         ctx.memo.setdefault("by_invoice", index)
     return ctx.memo["by_invoice"]

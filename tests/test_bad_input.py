@@ -88,7 +88,7 @@ async def test_every_malformed_record_is_synced_correctly_or_parked_with_a_reaso
     xero_invoices = {i["InvoiceNumber"]: i for i in xero_emulator.store.records("Invoices")}
     for invoice in good:  # the good records beside them all synced, to the cent
         assert Decimal(str(xero_invoices[invoice.number]["Total"])) == Decimal("10")
-    assert ("payments", str(good_payment.id)) not in parked
+    assert ("payments", str(good_payment.id)) not in parked, parked[("payments", str(good_payment.id))].reason
     wrong = []  # a bad invoice that synced must carry exactly the money its lines and total say
     by_id = {i["InvoiceID"]: i for i in xero_emulator.store.records("Invoices")}
     for (resource, record_id), (field, value) in bad.items():

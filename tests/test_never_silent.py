@@ -291,6 +291,7 @@ async def test_an_html_page_instead_of_an_invoice_fails_it_for_this_pass_and_the
     syncro_emulator, xero_emulator, open_engine, configure
 ):
     store = syncro_emulator.store
+    store.account.admin = False  # no GET /line_items: each invoice is read by its own detail call
     customer = store.add_customer(business_name="Flaky Ltd")
     invoices = [store.add_invoice(customer.id, WORK) for _ in range(3)]
     syncro_emulator.faults.answer_next(1, method="GET", path=f"/api/v1/invoices/{invoices[1].id}")
@@ -328,6 +329,7 @@ async def test_a_request_failing_every_attempt_fails_its_own_record_and_the_pass
     syncro_emulator, xero_emulator, open_engine, configure
 ):
     store = syncro_emulator.store
+    store.account.admin = False  # no GET /line_items: each invoice is read by its own detail call
     customer = store.add_customer(business_name="Outage Ltd")
     invoices = [store.add_invoice(customer.id, WORK) for _ in range(6)]
     syncro_emulator.faults.answer_next(5, '{"error": "down"}', status=503, content_type="application/json",

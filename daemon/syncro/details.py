@@ -24,7 +24,7 @@ import logging
 from collections import defaultdict
 from typing import TYPE_CHECKING, Any, Iterable
 
-from ..changes import parse_instant
+from ..changes import readable_instant
 from .client import SyncroAuthError, SyncroBadResponse, SyncroNotFound
 from .resources import BulkDetail, SyncroResource
 
@@ -174,11 +174,10 @@ class Details:
     ) -> dict[str, Any] | None:
         """The list entry with its children and embedded records; None when the pieces may not be of
         one moment (a child changed after the entry was listed) or an embedded record is missing."""
-        stamp = entry.get("updated_at")
-        if isinstance(stamp, str):
-            listed = parse_instant(stamp)
-            if any(isinstance(c.get("updated_at"), str) and parse_instant(c["updated_at"]) > listed for c in children):
-                return None
+        listed = readable_instant(entry.get("updated_at"))
+        stamps = [readable_instant(c.get("updated_at")) for c in children]
+        if listed is None or None in stamps or any(stamp > listed for stamp in stamps):  # type: ignore[operator]
+            return None  # an unreadable time cannot say so: read the detail view instead
         record = dict(entry)
         # UNKNOWN (syncro-api.md §2.4): the order of a detail view's line_items is undocumented; the
         # bulk endpoint's order is kept (both are creation order in the emulator).

@@ -30,6 +30,7 @@ class Window:
 class Fetched:
     records: list[dict[str, Any]]
     complete: bool  # every record of the resource is here, so a missing id was deleted
+    malformed: int = 0  # list entries that were not JSON objects, left out of ``records``
 
 
 class PollStrategy(Protocol):
