@@ -1,12 +1,14 @@
 """pytest fixtures for anyone testing against the emulators (registered through ``pytest11``).
 
 - ``fake_clock``: a :class:`~syncro_xero.clock.FakeClock` shared by everything in the test;
-- ``syncro_emulator`` / ``xero_emulator``: running emulators on loopback, on that clock.
+- ``emulator_extensions``: the emulator extensions applied to both (default: every installed one,
+  entry-point group ``syncro_xero.emulators``; override the fixture to choose);
+- ``syncro_emulator`` / ``xero_emulator``: running emulators on loopback, on that clock, extended.
 """
 
 from __future__ import annotations
 
-from typing import AsyncIterator
+from typing import Any, AsyncIterator
 
 import pytest
 import pytest_asyncio
@@ -19,11 +21,19 @@ def fake_clock() -> FakeClock:
     return FakeClock()
 
 
+@pytest.fixture
+def emulator_extensions() -> list[Any]:
+    from .extensions import installed
+
+    return installed()
+
+
 @pytest_asyncio.fixture
-async def syncro_emulator(fake_clock: FakeClock) -> AsyncIterator["SyncroEmulator"]:  # noqa: F821
+async def syncro_emulator(fake_clock: FakeClock, emulator_extensions: list[Any]) -> AsyncIterator["SyncroEmulator"]:  # noqa: F821
+    from .extensions import extend
     from .syncro import SyncroEmulator
 
-    emulator = SyncroEmulator(clock=fake_clock)
+    emulator = extend(SyncroEmulator(clock=fake_clock), emulator_extensions)
     await emulator.start()
     try:
         yield emulator
@@ -32,10 +42,11 @@ async def syncro_emulator(fake_clock: FakeClock) -> AsyncIterator["SyncroEmulato
 
 
 @pytest_asyncio.fixture
-async def xero_emulator(fake_clock: FakeClock) -> AsyncIterator["XeroEmulator"]:  # noqa: F821
+async def xero_emulator(fake_clock: FakeClock, emulator_extensions: list[Any]) -> AsyncIterator["XeroEmulator"]:  # noqa: F821
+    from .extensions import extend
     from .xero import XeroEmulator
 
-    emulator = XeroEmulator(clock=fake_clock)
+    emulator = extend(XeroEmulator(clock=fake_clock), emulator_extensions)
     await emulator.start()
     try:
         yield emulator

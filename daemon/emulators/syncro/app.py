@@ -127,4 +127,6 @@ def build_app(emulator: SyncroEmulator) -> web.Application:
     for group in (CustomerRoutes, InvoiceRoutes, PaymentRoutes, ProductRoutes, PurchasingRoutes, AccountRoutes):
         for route in group(ctx).routes():
             app.router.add_route(route.method, API_PREFIX + route.path, route.handler)
+    for route in emulator.extra_routes:
+        app.router.add_route(route.method, API_PREFIX + route.path, route.handler)
     return app
