@@ -144,11 +144,15 @@ def _xero_holdings(xero: XeroEmulator) -> dict[str, Any]:
 
 
 async def serve_emulators(syncro_port: int, xero_port: int, customers: int) -> None:
-    """Both emulators with sample data on 127.0.0.1, on the real clock, until interrupted."""
+    """Both emulators with sample data on 127.0.0.1, on the real clock, until interrupted; extended by
+    every installed emulator extension (``syncro_xero.emulators``)."""
+    from .emulators.extensions import extend, installed
+
     clock = SystemClock()
-    syncro = SyncroEmulator(clock=clock)
+    extensions = installed()
+    syncro = extend(SyncroEmulator(clock=clock), extensions)
     seed_sample(syncro.store, customers=customers)
-    xero = XeroEmulator(clock=clock)
+    xero = extend(XeroEmulator(clock=clock), extensions)
     await syncro.start(port=syncro_port)
     await xero.start(port=xero_port)
     click.echo(f"Syncro: {syncro.api_url}  (Authorization: Bearer {syncro.api_key})")

@@ -7,15 +7,20 @@ installed as a third-party package it passes its own tests, and here it runs on 
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
 import sys
+import urllib.request
 from decimal import Decimal
 from pathlib import Path
 
 import aiohttp
 import pytest
+from aiohttp import web
+from helpers import free_port
+from syncro_xero.emulators.syncro import SyncroEmulator
 from syncro_xero.emulators.xero import Resource, XeroEmulator
 from syncro_xero.emulators.xero.testing import XeroTestClient
 
@@ -56,6 +61,29 @@ def test_the_example_plugin_installs_as_a_package_and_passes_its_tests_on_the_ex
         capture_output=True, text=True, timeout=60, env=env,
     )
     assert str(target) in entry.stdout, entry.stdout + entry.stderr
+
+
+def test_syncro_xero_emulators_serves_what_installed_extensions_add(tmp_path: Path):
+    target = tmp_path / "site"
+    source = tmp_path / "example"
+    shutil.copytree(EXAMPLE, source, ignore=shutil.ignore_patterns("build", "*.egg-info", "__pycache__"))
+    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-build-isolation",
+                    "--target", str(target), str(source)], check=True, capture_output=True, timeout=120)
+    syncro_port, xero_port = free_port(), free_port()
+    server = subprocess.Popen(
+        [str(Path(sys.executable).parent / "syncro-xero"), "emulators", "--syncro-port", str(syncro_port),
+         "--xero-port", str(xero_port), "--customers", "2"],
+        env={**os.environ, "PYTHONPATH": str(target)}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+    try:
+        assert server.stdout is not None and "Syncro:" in server.stdout.readline()
+        request = urllib.request.Request(f"http://127.0.0.1:{syncro_port}/api/v1/estimates",
+                                         headers={"Authorization": "Bearer test-syncro-key"})
+        with urllib.request.urlopen(request, timeout=10) as answer:
+            assert json.load(answer) == {"estimates": [], "meta": {"total_pages": 1, "page": 1}}
+    finally:
+        server.terminate()
+        server.wait(10)
 
 
 async def test_the_example_syncs_an_estimate_to_a_quote_through_the_strict_emulators(
@@ -102,6 +130,14 @@ async def test_an_emulator_is_extended_before_it_serves_and_never_over_a_resourc
         xero_emulator.add_resource(Quotes())
     with pytest.raises(ValueError, match="Invoices is already served"):
         XeroEmulator().add_resource(_Invoices())
+    taken = SyncroEmulator()
+    taken.add_routes([web.get("/customers", _unused)])
+    with pytest.raises(ValueError, match="GET /customers is already served"):
+        taken.build_app()
+
+
+async def _unused(request: web.Request) -> web.Response:
+    raise AssertionError("never served")
 
 
 class _Invoices(Resource):
