@@ -25,6 +25,16 @@ from syncro_xero.emulators.xero import Resource, XeroEmulator
 from syncro_xero.emulators.xero.testing import XeroTestClient
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "syncro-xero-estimates"
+SPECS = Path(__file__).resolve().parent / "specs"
+OFF_SPEC_TEST = """
+import aiohttp
+
+
+async def test_a_request_off_the_spec(syncro_emulator):
+    headers = {"Authorization": f"Bearer {syncro_emulator.api_key}"}
+    async with aiohttp.ClientSession(headers=headers) as http:
+        await http.get(f"{syncro_emulator.api_url}/estimates", params={"since_updated_at": "2026-01-01"})
+"""
 
 
 @pytest.fixture
@@ -48,12 +58,18 @@ def test_the_example_plugin_installs_as_a_package_and_passes_its_tests_on_the_ex
     assert install.returncode == 0, install.stderr
     assert (target / "syncro_xero_estimates" / "emulator.py").is_file()  # a copy, not a link to the source
     env = {**os.environ, "PYTHONPATH": str(target)}
+    # Strict, with one off-spec request of our own beside the example's tests: it alone must fail.
+    (source / "tests" / "test_off_spec.py").write_text(OFF_SPEC_TEST)
     run = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(source / "tests")],
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--emulator-specs", str(SPECS),
+         str(source / "tests")],
         capture_output=True, text=True, timeout=120, cwd=tmp_path, env=env,
     )
-    assert run.returncode == 0, run.stdout + run.stderr
-    assert "4 passed" in run.stdout
+    # The example's 4 tests and ours pass; ours then errors at teardown, the off-spec request named.
+    assert "5 passed, 1 error" in run.stdout, run.stdout + run.stderr
+    [error] = [line for line in run.stdout.splitlines() if line.startswith("ERROR ")]
+    assert "test_off_spec.py::test_a_request_off_the_spec" in error
+    assert "query parameter 'since_updated_at' is not a parameter of this operation" in run.stdout
     # The entry points were found: the emulator extension from the installed copy, not the source tree.
     entry = subprocess.run(
         [sys.executable, "-c", "from syncro_xero.emulators.extensions import installed; "

@@ -4,16 +4,39 @@
 - ``emulator_extensions``: the emulator extensions applied to both (default: every installed one,
   entry-point group ``syncro_xero.emulators``; override the fixture to choose);
 - ``syncro_emulator`` / ``xero_emulator``: running emulators on loopback, on that clock, extended.
+
+``pytest --emulator-specs DIR`` makes both strict: every request is checked against the official
+specs in DIR (``syncro_swagger.json``, ``xero_accounting.yaml``, ``xero-identity.yaml``), one off the
+spec is refused with 400, and the test fails.
 """
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any, AsyncIterator
 
 import pytest
 import pytest_asyncio
 
 from ..clock import FakeClock
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--emulator-specs", metavar="DIR", default=None,
+        help="check every request to the emulator fixtures against the official specs in DIR; "
+        "a test fails on any request or answer off the spec",
+    )
+
+
+def _specs(request: pytest.FixtureRequest) -> Path | None:
+    folder = request.config.getoption("--emulator-specs")
+    return Path(folder) if folder else None
+
+
+def _assert_on_spec(emulator: Any) -> None:
+    assert not emulator.spec_violations, "requests or answers off the official spec:\n" + "\n".join(
+        emulator.spec_violations)
 
 
 @pytest.fixture
@@ -29,29 +52,43 @@ def emulator_extensions() -> list[Any]:
 
 
 @pytest_asyncio.fixture
-async def syncro_emulator(fake_clock: FakeClock, emulator_extensions: list[Any]) -> AsyncIterator["SyncroEmulator"]:  # noqa: F821
+async def syncro_emulator(
+    request: pytest.FixtureRequest, fake_clock: FakeClock, emulator_extensions: list[Any]
+) -> AsyncIterator["SyncroEmulator"]:  # noqa: F821
     from .extensions import extend
     from .syncro import SyncroEmulator
 
-    emulator = extend(SyncroEmulator(clock=fake_clock), emulator_extensions)
+    specs = _specs(request)
+    spec = specs / "syncro_swagger.json" if specs else None
+    emulator = extend(SyncroEmulator(clock=fake_clock, validate_against_spec=spec), emulator_extensions)
     await emulator.start()
     try:
         yield emulator
     finally:
         await emulator.stop()
+    _assert_on_spec(emulator)
 
 
 @pytest_asyncio.fixture
-async def xero_emulator(fake_clock: FakeClock, emulator_extensions: list[Any]) -> AsyncIterator["XeroEmulator"]:  # noqa: F821
+async def xero_emulator(
+    request: pytest.FixtureRequest, fake_clock: FakeClock, emulator_extensions: list[Any]
+) -> AsyncIterator["XeroEmulator"]:  # noqa: F821
     from .extensions import extend
     from .xero import XeroEmulator
 
-    emulator = extend(XeroEmulator(clock=fake_clock), emulator_extensions)
+    specs = _specs(request)
+    emulator = XeroEmulator(
+        clock=fake_clock,
+        validate_against_spec=specs / "xero_accounting.yaml" if specs else None,
+        identity_spec=specs / "xero-identity.yaml" if specs else None,
+    )
+    extend(emulator, emulator_extensions)
     await emulator.start()
     try:
         yield emulator
     finally:
         await emulator.stop()
+    _assert_on_spec(emulator)
 
 
 @pytest.fixture
