@@ -147,12 +147,16 @@ async def serve_emulators(
     syncro_port: int, xero_port: int, customers: int, config_dir: Path | None = None, invoices: int = 120,
     payments: int = 80,
 ) -> None:
-    """Both emulators with sample data on 127.0.0.1, on the real clock, until interrupted; writes a
-    config for them (every built-in feature, the sample data's tax mapping) to ``config_dir``."""
+    """Both emulators with sample data on 127.0.0.1, on the real clock, until interrupted, extended by
+    every installed emulator extension (``syncro_xero.emulators``); writes a config for them (every
+    built-in feature, the sample data's tax mapping) to ``config_dir``."""
+    from .emulators.extensions import extend, installed
+
     clock = SystemClock()
-    syncro = SyncroEmulator(clock=clock)
+    extensions = installed()
+    syncro = extend(SyncroEmulator(clock=clock), extensions)
     seed_sample(syncro.store, customers=customers, invoices=invoices, payments=payments)
-    xero = XeroEmulator(clock=clock)
+    xero = extend(XeroEmulator(clock=clock), extensions)
     await syncro.start(port=syncro_port)
     await xero.start(port=xero_port)
     directory = config_dir or Path(tempfile.mkdtemp(prefix="syncro-xero-emulators-"))

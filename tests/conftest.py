@@ -119,12 +119,12 @@ def _every_emulator_is_strict(request: pytest.FixtureRequest, monkeypatch: pytes
 
 
 @pytest.fixture
-async def xero_emulator(fake_clock):  # noqa: ANN001, ANN201
+async def xero_emulator(fake_clock, emulator_extensions):  # noqa: ANN001, ANN201
     """The Xero emulator in strict mode: every request the daemon sends, and every answer, is checked
     against the official OpenAPI spec; a test fails on any violation."""
     from syncro_xero.emulators.xero.testing import strict_emulator
 
-    async with strict_emulator(fake_clock, SPECS) as emulator:
+    async with strict_emulator(fake_clock, SPECS, emulator_extensions) as emulator:
         yield emulator
 
 

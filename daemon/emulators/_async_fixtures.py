@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import AsyncIterator
+from pathlib import Path
+from typing import Any, AsyncIterator
 
 import pytest
 import pytest_asyncio
@@ -10,28 +11,54 @@ import pytest_asyncio
 from ..clock import FakeClock
 
 
+def _specs(request: pytest.FixtureRequest) -> Path | None:
+    folder = request.config.getoption("--emulator-specs")
+    return Path(folder) if folder else None
+
+
+def _assert_on_spec(emulator: Any) -> None:
+    assert not emulator.spec_violations, "requests or answers off the official spec:\n" + "\n".join(
+        emulator.spec_violations)
+
+
 @pytest_asyncio.fixture
-async def syncro_emulator(fake_clock: FakeClock) -> AsyncIterator["SyncroEmulator"]:  # noqa: F821
+async def syncro_emulator(
+    request: pytest.FixtureRequest, fake_clock: FakeClock, emulator_extensions: list[Any]
+) -> AsyncIterator["SyncroEmulator"]:  # noqa: F821
+    from .extensions import extend
     from .syncro import SyncroEmulator
 
-    emulator = SyncroEmulator(clock=fake_clock)
+    specs = _specs(request)
+    spec = specs / "syncro_swagger.json" if specs else None
+    emulator = extend(SyncroEmulator(clock=fake_clock, validate_against_spec=spec), emulator_extensions)
     await emulator.start()
     try:
         yield emulator
     finally:
         await emulator.stop()
+    _assert_on_spec(emulator)
 
 
 @pytest_asyncio.fixture
-async def xero_emulator(fake_clock: FakeClock) -> AsyncIterator["XeroEmulator"]:  # noqa: F821
+async def xero_emulator(
+    request: pytest.FixtureRequest, fake_clock: FakeClock, emulator_extensions: list[Any]
+) -> AsyncIterator["XeroEmulator"]:  # noqa: F821
+    from .extensions import extend
     from .xero import XeroEmulator
 
-    emulator = XeroEmulator(clock=fake_clock)
+    specs = _specs(request)
+    emulator = XeroEmulator(
+        clock=fake_clock,
+        validate_against_spec=specs / "xero_accounting.yaml" if specs else None,
+        identity_spec=specs / "xero-identity.yaml" if specs else None,
+    )
+    extend(emulator, emulator_extensions)
     await emulator.start()
     try:
         yield emulator
     finally:
         await emulator.stop()
+    _assert_on_spec(emulator)
 
 
 @pytest.fixture

@@ -227,6 +227,8 @@ class Emulator:
         self.off_spec_seen: list[str] = []
         self.access_log = AccessLog()
         self.faults = Faults()
+        #: What emulator extensions keep (their records), by the extension's name (``extensions.py``).
+        self.extensions: dict[str, Any] = {}
         self._runner: web.AppRunner | None = None
         self.url = ""
         self.port = 0

@@ -50,6 +50,7 @@ ID_FIELDS = {
     "Payments": "PaymentID",
     "Prepayments": "PrepaymentID",
     "PurchaseOrders": "PurchaseOrderID",
+    "Quotes": "QuoteID",
     "TaxRates": "TaxType",
     "TrackingCategories": "TrackingCategoryID",
 }
@@ -60,13 +61,17 @@ NUMBER_FIELDS = {
     "Invoices": "InvoiceNumber",
     "Items": "Code",
     "PurchaseOrders": "PurchaseOrderNumber",
+    "Quotes": "QuoteNumber",
 }
 #: Lists whose GET takes no ``where``.
-NO_WHERE = frozenset({"PurchaseOrders"})
+NO_WHERE = frozenset({"PurchaseOrders", "Quotes"})
 #: Writes made once per record, ever (see :meth:`XeroWriter.write`).
 ONCE_ACTIONS = frozenset({"create", "allocate", "refund"})
 #: Collection endpoints that take many records per request.
-BATCHABLE = {"Contacts", "Invoices", "CreditNotes", "Items", "Payments", "BatchPayments", "PurchaseOrders", "BankTransactions"}
+BATCHABLE = {
+    "Contacts", "Invoices", "CreditNotes", "Items", "Payments", "BatchPayments", "PurchaseOrders", "Quotes",
+    "BankTransactions",
+}
 
 
 def resource_of(path: str) -> str:

@@ -127,4 +127,9 @@ def build_app(emulator: SyncroEmulator) -> web.Application:
     for group in (CustomerRoutes, InvoiceRoutes, PaymentRoutes, ProductRoutes, PurchasingRoutes, AccountRoutes):
         for route in group(ctx).routes():
             app.router.add_route(route.method, API_PREFIX + route.path, route.handler)
+    served = {(route.method, route.resource.canonical) for route in app.router.routes() if route.resource}
+    for route in emulator.extra_routes:
+        if (route.method, API_PREFIX + route.path) in served:
+            raise ValueError(f"add_routes: {route.method} {route.path} is already served")
+        app.router.add_route(route.method, API_PREFIX + route.path, route.handler)
     return app

@@ -57,6 +57,16 @@ class SyncroEmulator(Emulator):
             self.clock, subdomain=subdomain, time_zone=time_zone, draft_invoices=draft_invoices, switches=switches
         )
         self.limiter = ClientLimiter(self.clock, self.store.switches)
+        #: Routes an emulator extension added (``add_routes``), served after the built-in ones.
+        self.extra_routes: list[web.RouteDef] = []
+
+    def add_routes(self, routes: Iterable[web.RouteDef]) -> None:
+        """Serve ``routes`` (paths relative to ``/api/v1``, e.g. ``web.get("/estimates", handler)``)
+        behind the same rate limit, API key and strict spec check as the built-in routes; a handler
+        may raise :class:`NotFound` or ``ValueError`` for Syncro's 404 and 422. Before ``start``."""
+        if self._runner is not None:
+            raise RuntimeError("add_routes: the emulator is already serving; extend it before start()")
+        self.extra_routes.extend(routes)
 
     @property
     def switches(self) -> Switches:

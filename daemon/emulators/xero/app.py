@@ -85,6 +85,15 @@ class XeroEmulator(Emulator):
         self.exchanges: list[Exchange] = []
         self.default_tenant_id = self.add_tenant(tenant_name, DEFAULT_TENANT_ID).tenant_id
 
+    def add_resource(self, resource: Resource) -> None:
+        """Serve ``resource`` (a :class:`Resource` the built-ins lack, e.g. Quotes) in every
+        organisation, behind the same auth, limits, idempotency and strict spec check. Before ``start``."""
+        if self._runner is not None:
+            raise RuntimeError("add_resource: the emulator is already serving; extend it before start()")
+        if resource.plural in self.resources:
+            raise ValueError(f"add_resource: {resource.plural} is already served")
+        self.resources[resource.plural] = resource  # each Org shares this mapping
+
     # -- tenants and tokens (Python API for tests) -------------------------------------------
     def add_tenant(self, name: str, tenant_id: str | None = None, region: str | None = None) -> Org:
         """A new organisation with Xero's defaults for ``region`` (default: ``config.region``)."""

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any, AsyncIterator
+from typing import Any, AsyncIterator, Iterable
 
 import aiohttp
 
@@ -18,11 +18,16 @@ from .wire import loads
 
 
 @asynccontextmanager
-async def strict_emulator(clock: Clock, spec_dir: str | Path, **kw: Any) -> AsyncIterator[XeroEmulator]:
+async def strict_emulator(
+    clock: Clock, spec_dir: str | Path, extensions: Iterable[Any] = (), **kw: Any
+) -> AsyncIterator[XeroEmulator]:
     """A running emulator in strict mode; on exit, fails if any exchange broke the official spec.
 
-    ``spec_dir`` holds ``xero_accounting.yaml`` and ``xero-identity.yaml``.
+    ``spec_dir`` holds ``xero_accounting.yaml`` and ``xero-identity.yaml``; ``extensions`` are
+    emulator extensions applied before it starts (:mod:`..extensions`).
     """
+    from ..extensions import extend
+
     spec_dir = Path(spec_dir)
     emulator = XeroEmulator(
         clock,
@@ -30,6 +35,7 @@ async def strict_emulator(clock: Clock, spec_dir: str | Path, **kw: Any) -> Asyn
         identity_spec=spec_dir / "xero-identity.yaml",
         **kw,
     )
+    extend(emulator, extensions)
     await emulator.start()
     try:
         yield emulator
