@@ -92,7 +92,9 @@ def test_syncro_xero_emulators_serves_what_installed_extensions_add(tmp_path: Pa
         env={**os.environ, "PYTHONPATH": str(target)}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )
     try:
-        assert server.stdout is not None and "Syncro:" in server.stdout.readline()
+        assert server.stdout is not None
+        printed = [server.stdout.readline() for _ in range(2)]  # the config it wrote, then Syncro's address
+        assert "Syncro:" in printed[-1], printed
         request = urllib.request.Request(f"http://127.0.0.1:{syncro_port}/api/v1/estimates",
                                          headers={"Authorization": "Bearer test-syncro-key"})
         with urllib.request.urlopen(request, timeout=10) as answer:
