@@ -16,7 +16,13 @@ def _specs(request: pytest.FixtureRequest) -> Path | None:
     return Path(folder) if folder else None
 
 
-def _assert_on_spec(emulator: Any) -> None:
+async def _served(emulator: Any) -> AsyncIterator[Any]:
+    """The emulator running for one test; afterwards, the test fails on any request off the spec."""
+    await emulator.start()
+    try:
+        yield emulator
+    finally:
+        await emulator.stop()
     assert not emulator.spec_violations, "requests or answers off the official spec:\n" + "\n".join(
         emulator.spec_violations)
 
@@ -31,12 +37,8 @@ async def syncro_emulator(
     specs = _specs(request)
     spec = specs / "syncro_swagger.json" if specs else None
     emulator = extend(SyncroEmulator(clock=fake_clock, validate_against_spec=spec), emulator_extensions)
-    await emulator.start()
-    try:
-        yield emulator
-    finally:
-        await emulator.stop()
-    _assert_on_spec(emulator)
+    async for running in _served(emulator):
+        yield running
 
 
 @pytest_asyncio.fixture
@@ -53,12 +55,8 @@ async def xero_emulator(
         identity_spec=specs / "xero-identity.yaml" if specs else None,
     )
     extend(emulator, emulator_extensions)
-    await emulator.start()
-    try:
-        yield emulator
-    finally:
-        await emulator.stop()
-    _assert_on_spec(emulator)
+    async for running in _served(emulator):
+        yield running
 
 
 @pytest.fixture
