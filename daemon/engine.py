@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any, Iterable
 
 import aiohttp
@@ -19,6 +20,8 @@ from .syncro import SyncroClient
 from .xero.auth import XeroAuth
 from .xero.client import XeroClient
 from .xero.writer import WriteHooks, XeroWriter
+
+log = logging.getLogger(__name__)
 
 
 class Engine:
@@ -135,6 +138,8 @@ class Engine:
     ) -> PassReport:
         """One pass over the enabled features (or ``only`` these), as the module docstring says."""
         async with self.pass_lock.held():
+            if not dry_run:
+                await self._queued_retry()
             run = await self._start(dry_run, full, progress)
             wanted = set(only) if only is not None else None
             features = [f for f in self.plugins.features if wanted is None or f.name in wanted]
@@ -152,6 +157,15 @@ class Engine:
         async with self.pass_lock.held():
             run = await self._start(False, False, None)
             return await run.execute_retry(ids)
+
+    async def _queued_retry(self) -> None:
+        """Replay what ``retry`` queued from a shell without the API secrets, before the pass."""
+        queued = await self.state.take_queued_retry(keep=True)
+        if queued == []:
+            return
+        report = await (await self._start(False, False, None)).execute_retry(queued)
+        await self.state.take_queued_retry()  # done: a crash before here replays them again
+        log.info("queued retry: %s parked record(s) still parked", report.parked_total)
 
     async def reconcile(self) -> list[Drift]:
         """Each feature's comparison of Syncro and Xero as they are now (reads only)."""

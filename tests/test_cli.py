@@ -209,3 +209,24 @@ def test_retry_of_an_unknown_id_and_failures_of_an_unknown_plugin_are_usage_erro
     assert retried.exit_code == 2 and "no parked record contacts:syncro:customers:999" in retried.output
     assert listed.exit_code == 2 and "no plugin 'contactz'" in listed.output
     assert len(live_emulators.syncro.access_log) == 0 and len(live_emulators.xero.access_log) == 0
+
+
+def test_retry_without_the_api_secrets_queues_the_records_for_the_next_pass(live_emulators, live_config):
+    config = live_config()
+    live_emulators.call(lambda: live_emulators.syncro.store.add_customer(business_name="Bad Ltd", email="x@localhost"))
+    CliRunner().invoke(cli, ["sync", "--once", "--config", str(config)])
+    [parked] = json.loads(invoke("failures", "--json", "--config", str(config)).output)
+    secretless = config.with_name("secretless.toml")
+    secretless.write_text(
+        "\n".join(line for line in config.read_text().splitlines() if not line.startswith(("api_key", "client_secret")))
+    )
+    secretless.chmod(0o600)
+
+    queued = CliRunner().invoke(cli, ["retry", parked["id"], "--config", str(secretless)])
+    assert queued.exit_code == 0 and "queued for the next pass" in queued.output, queued.output
+    assert json.loads(invoke("failures", "--json", "--config", str(config)).output)[0]["attempts"] == 1
+
+    CliRunner().invoke(cli, ["sync", "--once", "--config", str(config)])
+
+    [after] = json.loads(invoke("failures", "--json", "--config", str(config)).output)
+    assert after["attempts"] == 2  # unchanged in Syncro, so only the queued replay tried it again

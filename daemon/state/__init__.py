@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from ..clock import Clock, SystemClock
@@ -12,6 +13,9 @@ from .parked import ParkedRecord, ParkedStore, parked_id
 from .records import Acked, RecordStore
 from .runs import Run, RunLog
 from .values import TokenStore, ValueStore
+
+
+RETRY_QUEUE = "retry:queued"
 
 
 class State:
@@ -33,6 +37,21 @@ class State:
 
     async def close(self) -> None:
         await self.db.close()
+
+    async def queue_retry(self, ids: list[str] | None) -> None:
+        """Ask the next pass to replay these parked records first (all of them when ``ids`` is None)."""
+        queued = await self.take_queued_retry(keep=True)
+        everything = ids is None or queued is None
+        await self.cursors.set(RETRY_QUEUE, "*" if everything else json.dumps(sorted({*queued, *ids})))
+
+    async def take_queued_retry(self, *, keep: bool = False) -> list[str] | None:
+        """The parked records ``queue_retry`` asked for (``[]``: none; None: all), removed unless ``keep``."""
+        value = await self.cursors.get(RETRY_QUEUE)
+        if value is None:
+            return []
+        if not keep:
+            await self.cursors.delete(RETRY_QUEUE)
+        return None if value == "*" else list(json.loads(value))
 
 
 __all__ = [
