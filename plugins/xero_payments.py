@@ -93,13 +93,15 @@ def marker(xero_id: str) -> str:
     return f"{FROM_XERO}{xero_id}"
 
 
-def payment_method(account: dict[str, Any], settings: XeroPaymentsSettings) -> str:
+def payment_method(account: dict[str, Any], settings: XeroPaymentsSettings, shares: list[dict[str, Any]]) -> str:
     key = account.get("Code") or account.get("AccountID", "")
     method = settings.methods.get(key, settings.default_method)
     if not method:
+        invoices = ", ".join(number for share in shares for number in share["numbers"])
         raise Park(
-            f"No Syncro payment method is mapped for the Xero account {key}. Add it to "
-            "[plugins.xero_payments] methods (or set default_method), then retry."
+            f"No Syncro payment method is mapped for the Xero account {key}, which this payment of Syncro "
+            f"invoice(s) {invoices} was paid into. Add it to [plugins.xero_payments] methods (or set "
+            "default_method), then retry."
         )
     return method
 
@@ -219,7 +221,7 @@ class XeroPayments(Feature):
         todo = [index for index, share in enumerate(shares) if share.get("syncro_payment") is None]
         if not todo:
             return
-        method = payment_method(account, settings)
+        method = payment_method(account, settings, shares)
         await self._reserve([shares[i] for i in todo], ctx)
         if ctx.dry_run:
             ctx.note(f"would record Xero payment {xero_id} in Syncro ({len(todo)} payment(s), {method})")

@@ -573,3 +573,20 @@ async def test_check_proves_each_mapped_xero_account_and_syncro_method_exists(
     assert results["plugins.xero_payments.methods.999 = Cash"].detail == "no account '999' in Xero"
     assert results["Syncro payment method 'Cash'"].ok
     assert not results["Syncro payment method 'Wire'"].ok
+
+
+async def test_a_payment_into_an_unmapped_account_parks_naming_the_account_and_the_syncro_invoice(
+    syncro_emulator, xero_emulator, synced, shop, bookkeeper
+):
+    customer, invoice = shop
+    inv = invoice("100")
+    engine = await synced(xero_payments={"methods": {"999": "Cash"}, "default_method": ""})
+    await pay(bookkeeper, xero_emulator, inv, 60)
+
+    await engine.run_pass()
+
+    [parked] = [p for p in await engine.state.parked.all() if p.feature == "xero_payments"]
+    assert parked.reason.startswith(
+        f"No Syncro payment method is mapped for the Xero account 090, which this payment of Syncro invoice(s) {inv.number}"
+    ), parked.reason
+    assert syncro_payments(syncro_emulator) == []
