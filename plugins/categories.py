@@ -30,7 +30,6 @@ from syncro_xero import (
 )
 from syncro_xero.xero.writer import where_literal
 
-
 ENTITY = "tracking_option"
 CATEGORY_ENTITY = "tracking_category"
 MAX_NAME = 100

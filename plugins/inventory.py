@@ -49,11 +49,10 @@ from syncro_xero import (
 from syncro_xero.money import to_decimal
 from syncro_xero.xero.writer import natural_key_lookup
 
-from .accounts import account_checks
-from .products import in_categories
+from ._shared.accounts import account_checks
+from ._shared.common import ADJUSTMENT_CONTACT, in_categories
 
 ADJUSTMENT = "stock_adjustment"
-CONTACT = "adjustment_contact"
 CENT, FOUR_PLACES = Decimal("0.01"), Decimal("0.0001")
 
 
@@ -210,14 +209,14 @@ async def _contact(ctx: Context, settings: InventorySettings) -> str:
 
 
 async def _find_or_create_contact(ctx: Context, name: str) -> str:
-    link = await ctx.link(CONTACT, name)
+    link = await ctx.link(ADJUSTMENT_CONTACT, name)
     if link is not None:
         return link.xero_id
     found = await ctx.xero_list("Contacts", {"where": f'Name=="{name}"'})
     if found:
-        await ctx.save_link(Link(CONTACT, name, found[0]["ContactID"], None, None, "inventory"))
+        await ctx.save_link(Link(ADJUSTMENT_CONTACT, name, found[0]["ContactID"], None, None, "inventory"))
         return found[0]["ContactID"]
-    created = await ctx.upsert(CONTACT, name, "Contacts", {"Name": name})
+    created = await ctx.upsert(ADJUSTMENT_CONTACT, name, "Contacts", {"Name": name})
     ctx.note(f"{ctx.done('created', 'would create')} the Xero contact '{name}' for stock adjustments")
     return created.xero_id
 

@@ -13,10 +13,8 @@ in a locked period, a void with payments) is parked with what the bookkeeper can
 
 from __future__ import annotations
 
-from typing import Any, Literal
-from urllib.parse import urlsplit
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict
 from syncro_xero import (
     Change,
     CheckResult,
@@ -35,57 +33,19 @@ from syncro_xero.jsonutil import digest
 from syncro_xero.money import to_decimal
 from syncro_xero.xero.writer import where_literal
 
-from .common import contact_for, day
-from .lines import Mismatch, SourceLine, effective_rates, settle, xero_line
-from .tax import tax_map
+from ._shared.common import contact_for, day
+from ._shared.invoice_content import (
+    CREDIT_NOTE,
+    INVOICE,
+    InvoicesSettings,
+    fill,
+    syncro_web_root,
+)
+from ._shared.lines import Mismatch, SourceLine, effective_rates, settle, xero_line
+from ._shared.tax_map import tax_map
 
-INVOICE = "invoice"
-CREDIT_NOTE = "credit_note"
 LOCK_MARKERS = ("lock date", "locked period", "period lock")
 NUMBER_TAKEN = ("must be unique",)
-
-
-class InvoicesSettings(BaseModel):
-    """``[plugins.invoices]``"""
-
-    model_config = ConfigDict(extra="forbid")
-
-    #: Xero InvoiceNumber (unique among sales invoices); ``{number}`` is Syncro's invoice number.
-    invoice_number_format: str = "{number}"
-    #: Xero CreditNoteNumber of a negative invoice.
-    credit_note_number_format: str = "{number}"
-    #: Revenue account of lines, unless their product category has its own in ``category_accounts``.
-    sales_account: str = "200"
-    category_accounts: dict[str, str] = {}
-    #: Status given to new Xero documents: "AUTHORISED" (approved) or "DRAFT" (for review).
-    status: Literal["AUTHORISED", "DRAFT"] = "AUTHORISED"
-    #: Syncro draft invoices (accounts with drafts enabled): keep them out of Xero until published,
-    #: or send them as Xero drafts.
-    drafts: Literal["skip", "xero_draft"] = "skip"
-    #: Xero Reference; ``{po_number}`` and ``{number}`` are Syncro's; "" for none.
-    reference_format: str = "{po_number}"
-    #: Settle Xero's per-line tax rounding on the largest taxed line, or on a rounding line.
-    rounding: Literal["adjust_line_tax", "rounding_line"] = "adjust_line_tax"
-    #: Account of rounding lines (a new organisation's "860 Rounding").
-    rounding_account: str = "860"
-    #: An invoice deleted in Syncro: void it in Xero (delete a draft), or keep it.
-    on_delete: Literal["void", "keep"] = "void"
-    #: Invoices Syncro's own Xero integration already posted (their ``xero_id``): link and keep them
-    #: in step ("adopt"), or leave them alone ("skip"). Either way they are never posted twice.
-    native_links: Literal["adopt", "skip"] = "adopt"
-
-
-def syncro_web_root(api_url: str) -> str:
-    parts = urlsplit(api_url)
-    return f"{parts.scheme}://{parts.netloc}"
-
-
-def fill(template: str, invoice: dict[str, Any]) -> str:
-    """``template`` (``"{po_number}"``) filled with the invoice's fields, None as "", stripped."""
-    try:
-        return template.format(**{k: ("" if v is None else v) for k, v in invoice.items()}).strip()
-    except (KeyError, IndexError, ValueError):
-        return ""
 
 
 class Invoices(Feature):
@@ -132,7 +92,9 @@ class Invoices(Feature):
         except XeroRejected as rejected:
             await self._rejected(rejected, invoice, payload, entity, resource, number_field, change, ctx)
         if not negative and ctx.enabled("xero_invoices"):
-            from .xero_invoices import record_sent  # the way back keeps the base of what is in Xero
+            from .xero_invoices import (
+                record_sent,  # the way back keeps the base of what is in Xero
+            )
 
             await record_sent(change.record_id, invoice, ctx)
 

@@ -39,17 +39,19 @@ from syncro_xero import (
 from syncro_xero.money import to_decimal
 from syncro_xero.xero.writer import where_literal
 
-from .common import contact_for, customer_id_of, day
-from .credit import allocate_applications
-from .splits import allocations
+from ._shared.common import (
+    BATCH_MARK,
+    FROM_XERO,
+    contact_for,
+    customer_id_of,
+    day,
+    reference,
+)
+from ._shared.credit import allocate_applications
+from ._shared.splits import allocations
 
 ENTITY = "payment"
-#: The ref_num prefix of Syncro payments the xero_payments feature records (never sent back to Xero).
-FROM_XERO = "Xero "
 ZERO = Decimal("0")
-#: Marks the batch payments this feature writes (their Details, or Reference in NZ): the
-#: crash-recovery lookup finds a batch by it and xero_payments leaves such batches out.
-BATCH_MARK = "Syncro#"
 #: BatchPayment.Details: "Maximum field length = 18" (the spec's description).
 DETAILS_MAX = 18
 
@@ -72,13 +74,6 @@ class PaymentsSettings(BaseModel):
     overpayments: Literal["overpayment", "skip"] = "overpayment"
     #: The Syncro payment method of store-credit payments (the store_credit feature's).
     store_credit_method: str = "Store Credit"
-
-
-def reference(payment: dict[str, Any], suffix: str = "") -> str:
-    """Stable and unique per Xero record: recovery after a crash finds it by this text."""
-    own = f"Syncro payment {payment['id']}{suffix}"
-    ref = (payment.get("ref_num") or "").strip()
-    return f"{ref} · {own}" if ref else own
 
 
 def batch_marker(payment: dict[str, Any]) -> str:

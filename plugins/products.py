@@ -37,8 +37,9 @@ from syncro_xero import (
 )
 from syncro_xero.money import to_decimal
 
-from .accounts import account_checks
-from .tax import TaxMap, tax_map
+from ._shared.accounts import account_checks
+from ._shared.common import in_categories
+from ._shared.tax_map import TaxMap, tax_map
 
 ENTITY = "item"
 MAX_CODE, MAX_NAME, MAX_TEXT = 30, 50, 4000
@@ -98,14 +99,6 @@ def tracks_stock(product: dict[str, Any], settings: ProductsSettings) -> bool:
     if not product.get("maintain_stock"):
         return False
     return in_categories(product, settings.track_inventory_categories)
-
-
-def in_categories(product: dict[str, Any], categories: list[str]) -> bool:
-    """Whether the product's category (name or display path) is listed; ``"*"`` lists every one."""
-    wanted = {c.strip().casefold() for c in categories}
-    if "*" in wanted:
-        return True
-    return any((product.get(key) or "").strip().casefold() in wanted for key in ("product_category", "category_path"))
 
 
 def item_payload(product: dict[str, Any], settings: ProductsSettings, taxes: TaxMap) -> dict[str, Any]:

@@ -40,13 +40,13 @@ from syncro_xero.jsonutil import digest
 from syncro_xero.money import from_cents, to_decimal
 from syncro_xero.xero.writer import natural_key_lookup
 
-from .accounts import account_checks
-from .bills import BillMaker, billed, make_bill
-from .common import day
-from .invoices import syncro_web_root
-from .orders import Coding, Order, OrderLine, Share, Unexplained
-from .suppliers import SupplierSettings, supplier_for
-from .tax import tax_map
+from ._shared.accounts import account_checks
+from ._shared.bills import BillMaker, billed, make_bill
+from ._shared.common import day
+from ._shared.invoice_content import syncro_web_root
+from ._shared.orders import Coding, Order, OrderLine, Share, Unexplained
+from ._shared.suppliers import SupplierSettings, supplier_for
+from ._shared.tax_map import tax_map
 
 PURCHASE_ORDER = "purchase_order"
 NUMBER_TAKEN = "must be unique"

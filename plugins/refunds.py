@@ -28,8 +28,7 @@ from syncro_xero import (
 from syncro_xero.money import to_decimal
 from syncro_xero.xero.writer import where_literal
 
-from .common import day
-from .payments import reference
+from ._shared.common import day, reference
 
 ENTITY = "refund"
 

@@ -25,10 +25,10 @@ from syncro_xero import (
 )
 from syncro_xero.money import to_decimal
 
-from .common import contact_for, customer_id_of, day
-from .credit import allocate_applications
-from .splits import allocations
-from .tax import tax_map
+from ._shared.common import contact_for, customer_id_of, day
+from ._shared.credit import allocate_applications
+from ._shared.splits import allocations
+from ._shared.tax_map import tax_map
 
 ENTITY = "store_credit"
 

@@ -43,13 +43,33 @@ from datetime import timedelta
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
-from syncro_xero import Change, CheckResult, Context, Defer, Feature, Link, Park, hookimpl
+from syncro_xero import (
+    Change,
+    CheckResult,
+    Context,
+    Defer,
+    Feature,
+    Link,
+    Park,
+    hookimpl,
+)
 from syncro_xero.changes import parse_instant
 from syncro_xero.jsonutil import digest
-from syncro_xero.syncro import SyncroNotFound, SyncroValidationError, SyncroWriteUncertain, unwrap
+from syncro_xero.syncro import (
+    SyncroNotFound,
+    SyncroValidationError,
+    SyncroWriteUncertain,
+    unwrap,
+)
 
-from .contacts import ENTITY, ContactsSettings, contact_payload, display_name
-from .customer_fields import (
+from ._shared.common import ADJUSTMENT_CONTACT
+from ._shared.contact_payload import (
+    ENTITY,
+    ContactsSettings,
+    contact_payload,
+    display_name,
+)
+from ._shared.customer_fields import (
     FIELDS,
     FieldName,
     customer_changes,
@@ -58,8 +78,7 @@ from .customer_fields import (
     syncro_values,
     xero_values,
 )
-from .inventory import CONTACT as ADJUSTMENT_CONTACT
-from .suppliers import SUPPLIER
+from ._shared.suppliers import SUPPLIER
 
 INTENT = "xero_contact"
 OTHERS = (SUPPLIER, ADJUSTMENT_CONTACT)  # other features' links to Xero contacts

@@ -45,7 +45,8 @@ from syncro_xero import Change, CheckResult, Context, Feature, Link, Park, hooki
 from syncro_xero.money import to_decimal
 from syncro_xero.syncro import SyncroNotFound
 
-from .invoice_content import (
+from ._shared.invoice_content import (
+    INVOICE,
     TEMPLATED,
     Content,
     Mapping,
@@ -55,9 +56,8 @@ from .invoice_content import (
     view,
     xero_content,
 )
-from .invoice_edits import PutSends, SyncroWriter, plan_edit
-from .invoices import INVOICE
-from .lines import Mismatch, settle
+from ._shared.invoice_edits import PutSends, SyncroWriter, plan_edit
+from ._shared.lines import Mismatch, settle
 
 BASE = "invoice_base"  # Syncro invoice id <-> InvoiceID; extra {"content"}: both sides when last in step
 EDITING = "invoice_editing"  # Syncro invoice id <-> InvoiceID while an edit is being written to Syncro

@@ -62,7 +62,7 @@ from syncro_xero.syncro import (
     unwrap,
 )
 
-from .payments import BATCH_MARK, FROM_XERO
+from ._shared.common import BATCH_MARK, FROM_XERO
 
 INTENT = "xero_payment"
 PAYMENT = "payment"  # plugins/payments.py's link: Syncro payment id <-> its Xero payments

@@ -3,7 +3,7 @@
 from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
-from syncro_xero.plugins.lines import (
+from syncro_xero.plugins._shared.lines import (
     Mismatch,
     SourceLine,
     line_amount,

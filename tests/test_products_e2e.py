@@ -7,7 +7,7 @@ import pytest
 from pydantic import ValidationError
 from syncro_xero import Change, Context, Feature, hookimpl
 from syncro_xero.plugins.products import ProductsSettings, item_name, item_payload
-from syncro_xero.plugins.tax import TaxMap, TaxSettings
+from syncro_xero.plugins._shared.tax_map import TaxMap, TaxSettings
 
 TAXES = TaxMap(TaxSettings(rates={"4": "RROUTPUT"}), {})
 DOCK = {"id": 7, "name": "Dell USB-C Dock WD19S", "description": "USB-C dock", "price_cost": Decimal("180.0"),

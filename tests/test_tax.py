@@ -2,7 +2,7 @@
 
 from decimal import Decimal
 
-from syncro_xero.plugins.tax import TaxMap, TaxSettings
+from syncro_xero.plugins._shared.tax_map import TaxMap, TaxSettings
 
 GROUP = {"name": "NYC Sales Tax", "components": [
     {"name": "State", "rate": "4"}, {"name": "City", "rate": "4.5"}, {"name": "MCTD", "rate": "0.375"}]}

@@ -24,7 +24,6 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 from syncro_xero import Context, Link, Park, XeroRejected, one_line
 
-
 SUPPLIER = "supplier"
 CUSTOMER = "contact"  # the contacts feature's link entity
 

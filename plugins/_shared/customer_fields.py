@@ -11,7 +11,7 @@ from typing import Any, Literal, get_args
 
 from syncro_xero import one_line
 
-from .contacts import display_name
+from .contact_payload import display_name
 
 FieldName = Literal["name", "firstname", "lastname", "email", "phone", "mobile", "address", "address_2", "city",
                     "state", "zip"]

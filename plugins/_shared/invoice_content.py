@@ -14,14 +14,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
+from urllib.parse import urlsplit
 
-from syncro_xero import Context
+from pydantic import BaseModel, ConfigDict
+from syncro_xero import (
+    Context,
+)
 from syncro_xero.changes import parse_instant
 from syncro_xero.money import to_decimal
 
 from .common import day
-from .invoices import InvoicesSettings, fill
 from .lines import (
     ROUNDING_DESCRIPTION,
     SourceLine,
@@ -29,7 +32,7 @@ from .lines import (
     line_amount,
     xero_line,
 )
-from .tax import TaxMap, tax_map
+from .tax_map import TaxMap, tax_map
 
 #: ``[plugins.xero_invoices] fields`` -> the content key it compares.
 FIELDS = {"date": "date", "due_date": "due_date", "po_number": "reference", "number": "number",
@@ -186,3 +189,51 @@ def plan_lines(xero: list[LineKey], syncro: list[tuple[dict[str, Any], LineKey]]
 
 def describe_line(key: LineKey) -> str:
     return f"'{key[DESCRIPTION]}' {key[QUANTITY]} × {key[PRICE]} = {key[AMOUNT]} ({key[TAX]})"
+
+
+INVOICE = "invoice"
+
+CREDIT_NOTE = "credit_note"
+
+
+class InvoicesSettings(BaseModel):
+    """``[plugins.invoices]``"""
+
+    model_config = ConfigDict(extra="forbid")
+
+    #: Xero InvoiceNumber (unique among sales invoices); ``{number}`` is Syncro's invoice number.
+    invoice_number_format: str = "{number}"
+    #: Xero CreditNoteNumber of a negative invoice.
+    credit_note_number_format: str = "{number}"
+    #: Revenue account of lines, unless their product category has its own in ``category_accounts``.
+    sales_account: str = "200"
+    category_accounts: dict[str, str] = {}
+    #: Status given to new Xero documents: "AUTHORISED" (approved) or "DRAFT" (for review).
+    status: Literal["AUTHORISED", "DRAFT"] = "AUTHORISED"
+    #: Syncro draft invoices (accounts with drafts enabled): keep them out of Xero until published,
+    #: or send them as Xero drafts.
+    drafts: Literal["skip", "xero_draft"] = "skip"
+    #: Xero Reference; ``{po_number}`` and ``{number}`` are Syncro's; "" for none.
+    reference_format: str = "{po_number}"
+    #: Settle Xero's per-line tax rounding on the largest taxed line, or on a rounding line.
+    rounding: Literal["adjust_line_tax", "rounding_line"] = "adjust_line_tax"
+    #: Account of rounding lines (a new organisation's "860 Rounding").
+    rounding_account: str = "860"
+    #: An invoice deleted in Syncro: void it in Xero (delete a draft), or keep it.
+    on_delete: Literal["void", "keep"] = "void"
+    #: Invoices Syncro's own Xero integration already posted (their ``xero_id``): link and keep them
+    #: in step ("adopt"), or leave them alone ("skip"). Either way they are never posted twice.
+    native_links: Literal["adopt", "skip"] = "adopt"
+
+
+def syncro_web_root(api_url: str) -> str:
+    parts = urlsplit(api_url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def fill(template: str, invoice: dict[str, Any]) -> str:
+    """``template`` (``"{po_number}"``) filled with the invoice's fields, None as "", stripped."""
+    try:
+        return template.format(**{k: ("" if v is None else v) for k, v in invoice.items()}).strip()
+    except (KeyError, IndexError, ValueError):
+        return ""

@@ -33,7 +33,7 @@ from .invoice_content import (
     plan_lines,
 )
 from .lines import line_amount
-from .tax import TaxMap
+from .tax_map import TaxMap
 
 #: PUT /invoices/{id} parameters (syncro-api.md §2.3, the spec's request schema) read back in its detail.
 HEADER = ("customer_id", "number", "date", "due_date", "ticket_id", "location_id", "po_number", "contact_id", "note")
