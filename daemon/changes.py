@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any
 
-from .feature import Change, Source
-from .jsonutil import digest
+from .api.dates import parse_instant
+from .api.jsonutil import digest
+from .api.outcomes import Change, Source
 from .state import Acked
 
 
@@ -65,12 +66,3 @@ def readable_instant(value: Any) -> datetime | None:
         return parse_instant(value)
     except (ValueError, IndexError, OverflowError):
         return None
-
-
-def parse_instant(value: str) -> datetime:
-    """A Syncro timestamp (with offset, or ``Z``) or Xero ``/Date(ms+0000)/`` as an aware datetime."""
-    if value.startswith("/Date("):
-        millis = int(value[6:].split(")")[0].split("+")[0].split("-")[0])
-        return datetime.fromtimestamp(millis / 1000, timezone.utc)
-    parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)

@@ -17,7 +17,7 @@ from typing import Any, Awaitable, Callable, TypeVar
 
 import click
 
-from . import __version__
+from .version import __version__
 from .config import Config, ConfigError, load_config
 from .engine import Engine, PassReport
 from .explain import KINDS, explain_data, print_explain

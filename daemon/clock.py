@@ -10,22 +10,11 @@ from __future__ import annotations
 import asyncio
 import time
 from datetime import datetime, timezone
-from typing import Protocol
+
+from .api.services import Clock
 
 UTC = timezone.utc
-
-
-class Clock(Protocol):
-    """What the daemon and the emulators need to know about time."""
-
-    def time(self) -> float:
-        """Seconds since the epoch (UTC)."""
-
-    def now(self) -> datetime:
-        """The current instant as an aware UTC datetime."""
-
-    async def sleep(self, seconds: float) -> None:
-        """Let ``seconds`` pass."""
+__all__ = ["UTC", "Clock", "FakeClock", "SystemClock"]
 
 
 class SystemClock:

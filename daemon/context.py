@@ -1,31 +1,57 @@
-"""What a feature's handler is given for one change: reads, writes and lookups, nothing more."""
+"""The runtime's implementation of :class:`syncro_xero.Context`: one handler's view of a pass."""
 
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from pydantic import BaseModel
 
+from .api.links import Link
+from .api.lookup import Lookup
+from .api.outcomes import Change
 from .clock import Clock
-from .feature import Change
-from .state import Link
+from .plugin_loader import Plugins
+from .state import State
 from .syncro import SyncroClient
-from .xero.writer import Lookup, Write
-
-if TYPE_CHECKING:
-    from .sync_pass import PassRun
+from .xero.writer import Write, XeroWriter
 
 
-class Context:
-    """One handler's view of the pass: ``ctx.upsert(...)``, ``ctx.link(...)``, ``ctx.xero_list(...)``.
+class PassServices(Protocol):
+    """What a context needs of its pass (``sync_pass.PassRun`` provides it)."""
+
+    writer: XeroWriter
+    state: State
+    clock: Clock
+    syncro: SyncroClient
+    dry_run: bool
+    dry_links: dict[tuple[str, str], Link]
+    memo: dict[str, dict[str, Any]]
+
+    @property
+    def plugins(self) -> Plugins: ...
+    def forget_xero_list(self, resource: str) -> None: ...
+    async def xero_list(self, resource: str, params: dict[str, str] | None) -> list[dict[str, Any]]: ...
+    async def xero_record(self, resource: str, xero_id: str) -> dict[str, Any] | None: ...
+    async def xero_record_by_number(self, resource: str, number: str) -> dict[str, Any] | None: ...
+    async def xero_changed_since_poll(self, resource: str) -> set[str] | None: ...
+    async def syncro_record(
+        self, resource_name: str, record_id: str, *, needs: tuple[str, ...] = (), fresh: bool = False
+    ) -> dict[str, Any]: ...
+    async def listed(self, resource_name: str) -> dict[str, dict[str, Any]]: ...
+    def forget_syncro_record(self, resource_name: str, record_id: str) -> None: ...
+    async def ensure(self, feature_name: str, record_id: str) -> None: ...
+
+
+class PassContext:
+    """One handler's view of the pass; the methods' contracts are :class:`syncro_xero.Context`'s.
 
     Writes go through the pass's writer (journaled, batched, idempotent; collected instead of sent
     in a dry run). Reads of Syncro details and of Xero lists are cached for the pass.
     """
 
     def __init__(
-        self, run: "PassRun", feature: str, settings: BaseModel | None, change: Change | None, *, ensured: bool = False
+        self, run: PassServices, feature: str, settings: BaseModel | None, change: Change | None, *, ensured: bool = False
     ) -> None:
         self._run = run
         #: True when another feature asked for this record (``ensure``), not the pass's own scan.
@@ -142,6 +168,11 @@ class Context:
         """Every record of a Xero list (``"Contacts"``, ``"Accounts"``...), fetched once per pass."""
         return await self._run.xero_list(resource, params)
 
+    async def accounts(self) -> dict[str, dict[str, Any]]:
+        """The organisation's chart of accounts by Code and by AccountID (read once per pass)."""
+        return {key: account for account in await self.xero_list("Accounts")
+                for key in (account.get("Code"), account.get("AccountID")) if key}
+
     async def xero_record(self, resource: str, xero_id: str) -> dict[str, Any] | None:
         """One Xero record as it is now (``"Invoices"``, its id), not cached; None if absent."""
         return await self._run.xero_record(resource, xero_id)
@@ -181,11 +212,11 @@ class Context:
 
     def enabled(self, feature: str) -> bool:
         """Whether another feature is enabled and loaded in this daemon."""
-        return any(f.name == feature for f in self._run.engine.plugins.features)
+        return any(f.name == feature for f in self._run.plugins.features)
 
     def settings_of(self, feature: str) -> Any:
         """Another enabled feature's settings (a feature this one ``depends_on``)."""
-        return self._run.engine.plugins.settings.get(feature)
+        return self._run.plugins.settings.get(feature)
 
     @property
     def memo(self) -> dict[str, Any]:

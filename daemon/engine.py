@@ -10,8 +10,8 @@ import aiohttp
 from .budget import PassLock, SharedWindow, sidecar
 from .clock import Clock, SystemClock
 from .config import Config
-from .context import Context
-from .feature import CheckResult, Drift
+from .api.results import CheckResult, Drift
+from .context import PassContext
 from .logs import register_secret
 from .plugin_loader import Plugins, load_plugins
 from .state import State
@@ -172,7 +172,7 @@ class Engine:
         run = await self._start(True, False, None)
         drifts: list[Drift] = []
         for feature in self.plugins.features:
-            ctx = Context(run, feature.name, self.plugins.settings.get(feature.name), None)
+            ctx = PassContext(run, feature.name, self.plugins.settings.get(feature.name), None)
             drifts += await feature.reconcile(ctx)
         return drifts
 
@@ -181,7 +181,7 @@ class Engine:
         run = await self._start(True, False, None)
         results: list[CheckResult] = []
         for feature in self.plugins.features:
-            ctx = Context(run, feature.name, self.plugins.settings.get(feature.name), None)
+            ctx = PassContext(run, feature.name, self.plugins.settings.get(feature.name), None)
             try:
                 results += await feature.check(ctx)
             except PASS_ENDING as exc:

@@ -17,8 +17,8 @@ import pluggy
 if TYPE_CHECKING:
     import click
 
-    from .feature import Feature
-    from .syncro.resources import SyncroResource
+    from .api.feature import Feature
+    from .api.resources import SyncroResource
 
 PROJECT = "syncro_xero"
 

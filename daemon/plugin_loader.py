@@ -41,9 +41,9 @@ from .config import (
     load_config,
     validate_plugin_settings,
 )
-from .feature import Feature
-from .syncro import resources as core_resources
-from .syncro.resources import SyncroResource
+from .api.feature import Feature
+from .api.resources import SyncroResource
+from .syncro import core_resources
 
 log = logging.getLogger(__name__)
 

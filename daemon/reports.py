@@ -46,7 +46,7 @@ async def status_data(config: Config) -> dict[str, Any]:
         for name in polled:
             resource = plugins_loaded.resources[name]
             chosen = config.sync.strategies.get(name)
-            strategy = STRATEGIES[chosen]() if chosen else resource.strategy
+            strategy = STRATEGIES[chosen or resource.polling]()
             polling[name] = {"strategy": strategy.name, "cost": strategy.cost()}
             if resource.bulk is not None:
                 polling[name]["details"] = bulk_summary(resource.bulk, await state.cursors.get(denied_cursor(resource.bulk)))

@@ -27,33 +27,50 @@ import asyncio
 import logging
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
-from typing import TYPE_CHECKING, Any, Awaitable, Callable
+from typing import Any, Awaitable, Callable, Protocol
 
 from pydantic import BaseModel
 
 from . import heartbeat
+from .api.errors import XeroRejected
+from .api.feature import Feature
+from .api.jsonutil import digest
+from .api.links import Link
+from .api.outcomes import Change, Defer, Park
+from .api.resources import SyncroResource
 from .changes import Detected, detect, readable_instant
-from .jsonutil import digest
-from .context import Context
+from .clock import Clock
+from .config import Config
+from .context import PassContext
+from .counts import PassCounts
+from .plugin_loader import Plugins
 from .failures import STOPS_THE_PASS, is_transient, one_line, raised_by
-from .feature import Change, Defer, Feature, Park, PassCounts
-from .state import Link, parked_id
-from .syncro import SyncroAuthError, SyncroNotFound, SyncroUnavailable
+from .state import State, parked_id
+from .syncro import SyncroAuthError, SyncroClient, SyncroNotFound, SyncroUnavailable
 from .syncro.details import Details, list_pages_cursor
 from .syncro.polling import STRATEGIES, Fetched, Window
-from .syncro.resources import SyncroResource
 from .xero.errors import (
     XeroAuthError,
     XeroDailyLimitReached,
     XeroForbidden,
     XeroUnavailable,
 )
-from .xero.writer import ID_FIELDS, XeroRejected, XeroWriter
-
-if TYPE_CHECKING:
-    from .engine import Engine
+from .xero.client import XeroClient
+from .xero.writer import ID_FIELDS, XeroWriter
 
 log = logging.getLogger(__name__)
+
+
+class PassEngine(Protocol):
+    """What a pass needs of the engine that runs it (``engine.Engine`` provides it)."""
+
+    config: Config
+    plugins: Plugins
+    state: State
+    syncro: SyncroClient
+    xero: XeroClient
+    clock: Clock
+    concurrency: int
 
 #: Failures that keep a pass from starting at all (the engine's own reads, ``check``).
 PASS_ENDING = (
@@ -110,7 +127,7 @@ class PassRun:
 
     def __init__(
         self,
-        engine: "Engine",
+        engine: PassEngine,
         writer: XeroWriter,
         *,
         dry_run: bool,
@@ -148,6 +165,10 @@ class PassRun:
         self._would_release: set[str] = set()
         self._syncro_calls_before = engine.syncro.calls
         self._waits: dict[str, str] = {}  # "wait:<parked id>" -> "<first_at> <passes>", from the state
+
+    @property
+    def plugins(self) -> Plugins:
+        return self.engine.plugins
 
     # -- the pass -----------------------------------------------------------------------------
     async def execute(self, features: list[Feature]) -> PassReport:
@@ -208,7 +229,7 @@ class PassRun:
         """Each feature's ``prepare``, dependencies first; a Xero refusal here parks nothing but is
         reported, and the features that need it will park their own records."""
         for feature in features:
-            ctx = Context(self, feature.name, self.engine.plugins.settings.get(feature.name), None)
+            ctx = PassContext(self, feature.name, self.engine.plugins.settings.get(feature.name), None)
             try:
                 await self._needed(feature.prepare(ctx), f"preparing {feature.name}")
             except (Park, XeroRejected) as exc:
@@ -295,7 +316,7 @@ class PassRun:
             pending = await self._dispatch(feature, detected, resource=resource)
             if not self.dry_run:
                 await self._advance_cursor(feature.name, name, fetched, pending)
-        await feature.pass_finished(Context(self, feature.name, self.engine.plugins.settings.get(feature.name), None))
+        await feature.pass_finished(PassContext(self, feature.name, self.engine.plugins.settings.get(feature.name), None))
 
     async def _polled_before(self, feature: Feature) -> bool:
         """Whether every Xero cursor of the feature has started (its first pass starts them)."""
@@ -439,7 +460,7 @@ class PassRun:
             ):
                 counts.skipped += 1  # missing from a list, but Syncro still has it: never act on that
                 return True
-            ctx = Context(self, feature.name, settings, change)
+            ctx = PassContext(self, feature.name, settings, change)
             if not feature.wants(change, ctx):
                 counts.skipped += 1
                 await self._ack(feature, item, change, parked)
@@ -589,7 +610,7 @@ class PassRun:
 
     async def _fetch(self, resource: SyncroResource, since: datetime | None, full: bool) -> Fetched:
         chosen = self.engine.config.sync.strategies.get(resource.name)
-        strategy = STRATEGIES[chosen]() if chosen else resource.strategy
+        strategy = STRATEGIES[chosen or resource.polling]()
         known: frozenset[str] = frozenset()
         if strategy.name == "newest_first":
             known = frozenset(
@@ -718,7 +739,7 @@ class PassRun:
         before = await self.state.records.get(feature_name, "syncro", resource_name, record_id)
         change = Change("syncro", resource_name, "updated" if before else "created", record_id, record,
                         before.record if before else None)
-        ctx = Context(self, feature_name, self.engine.plugins.settings.get(feature_name), change, ensured=True)
+        ctx = PassContext(self, feature_name, self.engine.plugins.settings.get(feature_name), change, ensured=True)
         await feature.handle(change, ctx)
 
     async def _guard(self, awaitable: Awaitable[Any]) -> Any:

@@ -27,8 +27,8 @@ from syncro_xero import (
     XeroRejected,
     hookimpl,
     one_line,
+    where_literal,
 )
-from syncro_xero.xero.writer import where_literal
 
 ENTITY = "tracking_option"
 CATEGORY_ENTITY = "tracking_category"
@@ -86,20 +86,20 @@ async def tracking_for(ctx: Context, category_name: str | None) -> list[dict[str
     return [{"Name": tracking["Name"], "Option": option}] if option else None
 
 
-class Categories(Feature):
+class Categories(Feature[CategoriesSettings]):
     name = "categories"
     description = "Syncro product categories -> options of a Xero tracking category (tags invoice lines)"
     syncro_resources = ("product_categories",)
     Settings = CategoriesSettings
 
-    async def prepare(self, ctx: Context) -> None:
+    async def prepare(self, ctx: Context[CategoriesSettings]) -> None:
         """The tracking category exists in Xero before any option is written."""
-        settings: CategoriesSettings = ctx.settings  # type: ignore[assignment]
+        settings = ctx.settings
         if settings.tracking_category:
             await _tracking_category(ctx, settings.tracking_category)
 
-    async def handle(self, change: Change, ctx: Context) -> None:
-        settings: CategoriesSettings = ctx.settings  # type: ignore[assignment]
+    async def handle(self, change: Change, ctx: Context[CategoriesSettings]) -> None:
+        settings = ctx.settings
         if not settings.tracking_category:
             return
         tracking = await _tracking_category(ctx, settings.tracking_category)
@@ -115,34 +115,67 @@ class Categories(Feature):
         if link is None:
             link = await self._match(ctx, change, tracking, name)
         if link is None:
-            await self._write(ctx, change, name, "create", "PUT", f"TrackingCategories/{category_id}/Options",
-                              {"Name": name}, Link(ENTITY, change.record_id, "", None, None, self.name,
-                                                   {"category": category_id, "name": name, "status": "ACTIVE"}))
+            await self._write(
+                ctx,
+                change,
+                name,
+                "create",
+                "PUT",
+                f"TrackingCategories/{category_id}/Options",
+                {"Name": name},
+                Link(
+                    entity=ENTITY,
+                    syncro_id=change.record_id,
+                    xero_id="",
+                    feature=self.name,
+                    extra={"category": category_id, "name": name, "status": "ACTIVE"},
+                ),
+            )
             return
         if link.extra.get("name") == name and link.extra.get("status") == "ACTIVE":
             return
-        await self._write(ctx, change, name, "update", "POST",
-                          f"TrackingCategories/{category_id}/Options/{link.xero_id}",
-                          {"Name": name, "Status": "ACTIVE"},
-                          replace(link, extra={**link.extra, "name": name, "status": "ACTIVE"}))
+        await self._write(
+            ctx,
+            change,
+            name,
+            "update",
+            "POST",
+            f"TrackingCategories/{category_id}/Options/{link.xero_id}",
+            {"Name": name, "Status": "ACTIVE"},
+            replace(link, extra={**link.extra, "name": name, "status": "ACTIVE"}),
+        )
         if link.extra.get("name") != name:
-            ctx.note(f"category {change.record_id}: option '{link.extra.get('name')}' "
-                     f"{ctx.done('renamed', 'would be renamed')} '{name}'")
+            ctx.note(
+                f"category {change.record_id}: option '{link.extra.get('name')}' "
+                f"{ctx.done('renamed', 'would be renamed')} '{name}'"
+            )
 
-    async def _match(self, ctx: Context, change: Change, tracking: dict[str, Any], name: str) -> Link | None:
+    async def _match(self, ctx: Context[CategoriesSettings], change: Change, tracking: dict[str, Any], name: str) -> Link | None:
         """An existing option of that name (an archived one is restored by the caller's update)."""
         found = next((o for o in tracking.get("Options") or [] if o["Name"].casefold() == name.casefold()), None)
         if found is None or await ctx.link_by_xero_id(ENTITY, found["TrackingOptionID"]):
             return None
-        link = Link(ENTITY, change.record_id, found["TrackingOptionID"], None, None, self.name,
-                    {"category": tracking["TrackingCategoryID"], "name": found["Name"], "status": found["Status"]})
+        link = Link(
+            entity=ENTITY,
+            syncro_id=change.record_id,
+            xero_id=found["TrackingOptionID"],
+            feature=self.name,
+            extra={"category": tracking["TrackingCategoryID"], "name": found["Name"], "status": found["Status"]},
+        )
         await ctx.save_link(link)
         ctx.note(f"category {change.record_id}: matched existing option '{found['Name']}'")
         return link
 
     async def _write(
-        self, ctx: Context, change: Change, name: str, action: str, method: str, path: str,
-        payload: dict[str, Any], link: Link,
+        self,
+        ctx: Context[CategoriesSettings],
+        change: Change,
+        name: str,
+        action: str,
+        method: str,
+        path: str,
+        payload: dict[str, Any],
+        link: Link,
     ) -> None:
         try:
             await ctx.write(ENTITY, change.record_id, action, method, path, payload, link=link)
@@ -155,16 +188,23 @@ class Categories(Feature):
                 ) from rejected
             raise
 
-    async def _archive(self, ctx: Context, change: Change, link: Link, category_id: str) -> None:
-        await ctx.write(ENTITY, change.record_id, "archive", "POST",
-                        f"TrackingCategories/{category_id}/Options/{link.xero_id}",
-                        {"Name": link.extra["name"], "Status": "ARCHIVED"})
+    async def _archive(self, ctx: Context[CategoriesSettings], change: Change, link: Link, category_id: str) -> None:
+        await ctx.write(
+            ENTITY,
+            change.record_id,
+            "archive",
+            "POST",
+            f"TrackingCategories/{category_id}/Options/{link.xero_id}",
+            {"Name": link.extra["name"], "Status": "ARCHIVED"},
+        )
         await ctx.forget_link(ENTITY, change.record_id)
-        ctx.note(f"category {change.record_id} deleted in Syncro: option '{link.extra['name']}' "
-                 f"{ctx.done('archived', 'would be archived')}")
+        ctx.note(
+            f"category {change.record_id} deleted in Syncro: option '{link.extra['name']}' "
+            f"{ctx.done('archived', 'would be archived')}"
+        )
 
-    async def check(self, ctx: Context) -> list[CheckResult]:
-        settings: CategoriesSettings = ctx.settings  # type: ignore[assignment]
+    async def check(self, ctx: Context[CategoriesSettings]) -> list[CheckResult]:
+        settings = ctx.settings
         what = f"plugins.categories.tracking_category = {settings.tracking_category!r}"
         if not settings.tracking_category:
             return [CheckResult(True, what, "off: invoice lines are not tagged by product category")]
@@ -194,11 +234,20 @@ async def _find_or_create(ctx: Context, name: str) -> dict[str, Any]:
     # Not a Syncro record: keyed by the moment, so one deleted in Xero is created again.
     key = f"{name}@{ctx.clock.now().isoformat()}"
     try:
-        created = await ctx.write(CATEGORY_ENTITY, key, "create", "PUT", "TrackingCategories", {"Name": name},
-                                  lookup=Lookup("TrackingCategories", f"Name=={where_literal(name)}", {"Name": name}))
+        created = await ctx.write(
+            CATEGORY_ENTITY,
+            key,
+            "create",
+            "PUT",
+            "TrackingCategories",
+            {"Name": name},
+            lookup=Lookup("TrackingCategories", f"Name=={where_literal(name)}", {"Name": name}),
+        )
     except XeroRejected as rejected:
-        raise Park(f"Xero would not create the tracking category '{name}'. Create it in Xero by hand, "
-                   "then retry.", "; ".join(rejected.messages)) from rejected
+        raise Park(
+            f"Xero would not create the tracking category '{name}'. Create it in Xero by hand, then retry.",
+            "; ".join(rejected.messages),
+        ) from rejected
     ctx.note(f"{ctx.done('created', 'would create')} the Xero tracking category '{name}'")
     return {**created, "Options": []}
 
@@ -210,15 +259,17 @@ def _existing(categories: list[dict[str, Any]], name: str) -> dict[str, Any] | N
         return found
     setting = "[plugins.categories] tracking_category"
     if found is not None:
-        raise Park(f"The Xero tracking category '{found['Name']}' is archived. Restore it in Xero "
-                   f"(Accounting > Advanced > Tracking categories), or set {setting} to another name "
-                   "(\"\" to stop tagging invoice lines); then retry.")
+        raise Park(
+            f"The Xero tracking category '{found['Name']}' is archived. Restore it in Xero "
+            f"(Accounting > Advanced > Tracking categories), or set {setting} to another name "
+            '("" to stop tagging invoice lines); then retry.'
+        )
     active = [c["Name"] for c in categories if c.get("Status") == "ACTIVE"]
     if len(active) >= MAX_ACTIVE:
         raise Park(
             f"Xero allows only {MAX_ACTIVE} active tracking categories and this organisation already uses "
             f"{' and '.join(repr(a) for a in active)}, so '{name}' cannot be added. Archive one of them in "
-            f"Xero, or set {setting} to one of them to put the product categories there (\"\" to stop "
+            f'Xero, or set {setting} to one of them to put the product categories there ("" to stop '
             "tagging invoice lines); then retry."
         )
     return None

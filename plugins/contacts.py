@@ -39,14 +39,14 @@ class _Matcher:
         self.lock = asyncio.Lock()
 
 
-class Contacts(Feature):
+class Contacts(Feature[ContactsSettings]):
     name = "contacts"
     description = "Syncro customers (businesses and individuals) -> Xero contacts"
     syncro_resources = ("customers",)
     Settings = ContactsSettings
 
-    async def handle(self, change: Change, ctx: Context) -> None:
-        settings: ContactsSettings = ctx.settings  # type: ignore[assignment]
+    async def handle(self, change: Change, ctx: Context[ContactsSettings]) -> None:
+        settings = ctx.settings
         if change.op == "deleted":
             await self._deleted(change, ctx, settings)
             return
@@ -65,14 +65,14 @@ class Contacts(Feature):
             await self._resolve_clash(customer, ctx, settings, rejected)
 
     async def _upsert(
-        self, customer: dict[str, Any], ctx: Context, settings: ContactsSettings, name: str | None, link: Link | None
+        self, customer: dict[str, Any], ctx: Context[ContactsSettings], settings: ContactsSettings, name: str | None, link: Link | None
     ) -> Link:
         payload = contact_payload(customer, settings, name)
         extra = {"name": payload["Name"], "renamed": name is not None}
         return await ctx.upsert(ENTITY, customer["id"], "Contacts", payload, number=payload["ContactNumber"], extra=extra)
 
     async def _resolve_clash(
-        self, customer: dict[str, Any], ctx: Context, settings: ContactsSettings, rejected: XeroRejected
+        self, customer: dict[str, Any], ctx: Context[ContactsSettings], settings: ContactsSettings, rejected: XeroRejected
     ) -> None:
         wanted = display_name(customer)
         if settings.name_clash == "park":
@@ -93,7 +93,7 @@ class Contacts(Feature):
         ctx.note(f"customer {customer['id']}: '{wanted}' is taken in Xero; "
                  f"{ctx.done('synced', 'would sync')} as '{unique}'")
 
-    async def _match(self, customer: dict[str, Any], ctx: Context, settings: ContactsSettings) -> Link | None:
+    async def _match(self, customer: dict[str, Any], ctx: Context[ContactsSettings], settings: ContactsSettings) -> Link | None:
         """Link an unlinked customer to an existing Xero contact, if one is clearly the same."""
         matcher = await self._matcher(ctx)
         number = contact_payload(customer, settings)["ContactNumber"]
@@ -111,14 +111,22 @@ class Contacts(Feature):
             if await ctx.link_by_xero_id(ENTITY, found["ContactID"]):
                 return None  # already another customer's contact
             matcher.claimed.add(found["ContactID"])
-        link = Link(ENTITY, str(customer["id"]), found["ContactID"], found.get("ContactNumber"), None, self.name,
-                    {"name": found["Name"], "renamed": found["Name"] != display_name(customer)})
+        link = Link(
+            entity=ENTITY,
+            syncro_id=str(customer["id"]),
+            xero_id=found["ContactID"],
+            xero_number=found.get("ContactNumber"),
+            feature=self.name,
+            extra={"name": found["Name"], "renamed": found["Name"] != display_name(customer)},
+        )
         await ctx.save_link(link)
-        ctx.note(f"customer {customer['id']} '{display_name(customer)}' matched existing Xero contact "
-                 f"'{found['Name']}' by {how}")
+        ctx.note(
+            f"customer {customer['id']} '{display_name(customer)}' matched existing Xero contact "
+            f"'{found['Name']}' by {how}"
+        )
         return link
 
-    async def _matcher(self, ctx: Context) -> _Matcher:
+    async def _matcher(self, ctx: Context[ContactsSettings]) -> _Matcher:
         memo = ctx.memo
         if "matcher" not in memo:
             memo["matcher"] = asyncio.ensure_future(ctx.xero_list("Contacts", {"includeArchived": "true"}))
@@ -127,16 +135,22 @@ class Contacts(Feature):
             memo["matcher_index"] = _Matcher(contacts)
         return memo["matcher_index"]
 
-    async def _initial_match_done(self, ctx: Context) -> bool:
+    async def _initial_match_done(self, ctx: Context[ContactsSettings]) -> bool:
         return await ctx.get_flag("initial_match_done")
 
-    async def _deleted(self, change: Change, ctx: Context, settings: ContactsSettings) -> None:
+    async def _deleted(self, change: Change, ctx: Context[ContactsSettings], settings: ContactsSettings) -> None:
         link = await ctx.link(ENTITY, change.record_id)
         if link is None or settings.on_delete == "keep":
             return
         try:
-            await ctx.write(ENTITY, change.record_id, "archive", "POST", "Contacts",
-                            {"ContactID": link.xero_id, "ContactStatus": "ARCHIVED"})
+            await ctx.write(
+                ENTITY,
+                change.record_id,
+                "archive",
+                "POST",
+                "Contacts",
+                {"ContactID": link.xero_id, "ContactStatus": "ARCHIVED"},
+            )
         except XeroRejected as rejected:
             raise Park(
                 f"The customer was deleted in Syncro, but Xero would not archive contact '{link.extra.get('name')}'. "
@@ -145,7 +159,7 @@ class Contacts(Feature):
             ) from rejected
         await ctx.forget_link(ENTITY, change.record_id)
 
-    async def pass_finished(self, ctx: Context) -> None:
+    async def pass_finished(self, ctx: Context[ContactsSettings]) -> None:
         """After a complete pass, name and email matching stops (``match_existing = "first_run"``)."""
         await ctx.set_flag("initial_match_done")
 

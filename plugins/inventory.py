@@ -45,9 +45,9 @@ from syncro_xero import (
     Park,
     XeroRejected,
     hookimpl,
+    natural_key_lookup,
+    to_decimal,
 )
-from syncro_xero.money import to_decimal
-from syncro_xero.xero.writer import natural_key_lookup
 
 from ._shared.accounts import account_checks
 from ._shared.common import ADJUSTMENT_CONTACT, in_categories
@@ -121,7 +121,7 @@ def adjustment_payload(
     return {**payload, "CreditNoteNumber": number}
 
 
-class Inventory(Feature):
+class Inventory(Feature[InventorySettings]):
     name = "inventory"
     description = "Syncro stock counts -> Xero quantity on hand of tracked items ($0 adjustment documents)"
     syncro_resources = ("products",)
@@ -130,8 +130,8 @@ class Inventory(Feature):
     runs_after = ("invoices", "purchase_orders")
     Settings = InventorySettings
 
-    async def handle(self, change: Change, ctx: Context) -> None:
-        settings: InventorySettings = ctx.settings  # type: ignore[assignment]
+    async def handle(self, change: Change, ctx: Context[InventorySettings]) -> None:
+        settings = ctx.settings
         product = change.record
         if product is None or not counted(change.previous, product):
             return
@@ -158,7 +158,7 @@ class Inventory(Feature):
         try:
             await ctx.write(ADJUSTMENT, key, "create", "PUT", resource, payload,
                             lookup=natural_key_lookup(resource, number), params={"unitdp": "4"},
-                            link=Link(ADJUSTMENT, key, "", number, None, self.name))
+                            link=Link(entity=ADJUSTMENT, syncro_id=key, xero_id="", xero_number=number, feature=self.name))
         except XeroRejected as rejected:
             raise Park(
                 f"Xero refused the stock adjustment {number} of item {item['Code']} ({on_hand.normalize():f} -> "
@@ -166,16 +166,22 @@ class Inventory(Feature):
                 "still tracks stock in Xero, then retry.",
                 "; ".join(rejected.messages),
             ) from rejected
-        ctx.note(f"product {change.record_id}: Xero stock of {item['Code']} {ctx.done('', 'would go ')}"
-                 f"{on_hand.normalize():f} -> "
-                 f"{target.normalize():f} ({'bill' if target > on_hand else 'credit note'} {number})")
+        ctx.note(
+            f"product {change.record_id}: Xero stock of {item['Code']} {ctx.done('', 'would go ')}"
+            f"{on_hand.normalize():f} -> "
+            f"{target.normalize():f} ({'bill' if target > on_hand else 'credit note'} {number})"
+        )
 
-    async def check(self, ctx: Context) -> list[CheckResult]:
-        settings: InventorySettings = ctx.settings  # type: ignore[assignment]
-        return await account_checks(ctx, "inventory", {
-            "adjustment_account": (settings.adjustment_account, None),
-            **{f"category_accounts.{c}": (a, None) for c, a in settings.category_accounts.items()},
-        })
+    async def check(self, ctx: Context[InventorySettings]) -> list[CheckResult]:
+        settings = ctx.settings
+        return await account_checks(
+            ctx,
+            "inventory",
+            {
+                "adjustment_account": (settings.adjustment_account, None),
+                **{f"category_accounts.{c}": (a, None) for c, a in settings.category_accounts.items()},
+            },
+        )
 
 
 async def _next_key(ctx: Context, product_id: str) -> str:
@@ -192,7 +198,9 @@ async def _tracked_items(ctx: Context) -> dict[str, dict[str, Any]]:
     (after the features this one depends on wrote theirs)."""
     memo = ctx.memo
     if "items" not in memo:
-        memo["items"] = asyncio.ensure_future(_by_code(ctx.xero_list("Items", {"where": "IsTrackedAsInventory==true"})))
+        memo["items"] = asyncio.ensure_future(
+            _by_code(ctx.xero_list("Items", {"where": "IsTrackedAsInventory==true"}))
+        )
     return await memo["items"]
 
 
@@ -214,7 +222,9 @@ async def _find_or_create_contact(ctx: Context, name: str) -> str:
         return link.xero_id
     found = await ctx.xero_list("Contacts", {"where": f'Name=="{name}"'})
     if found:
-        await ctx.save_link(Link(ADJUSTMENT_CONTACT, name, found[0]["ContactID"], None, None, "inventory"))
+        await ctx.save_link(
+            Link(entity=ADJUSTMENT_CONTACT, syncro_id=name, xero_id=found[0]["ContactID"], feature="inventory")
+        )
         return found[0]["ContactID"]
     created = await ctx.upsert(ADJUSTMENT_CONTACT, name, "Contacts", {"Name": name})
     ctx.note(f"{ctx.done('created', 'would create')} the Xero contact '{name}' for stock adjustments")

@@ -26,12 +26,12 @@ from syncro_xero import (
     Lookup,
     Park,
     XeroRejected,
+    digest,
     hookimpl,
+    parse_instant,
+    to_decimal,
+    where_literal,
 )
-from syncro_xero.changes import parse_instant
-from syncro_xero.jsonutil import digest
-from syncro_xero.money import to_decimal
-from syncro_xero.xero.writer import where_literal
 
 from ._shared.common import contact_for, day
 from ._shared.invoice_content import (
@@ -39,6 +39,7 @@ from ._shared.invoice_content import (
     INVOICE,
     InvoicesSettings,
     fill,
+    record_sent,
     syncro_web_root,
 )
 from ._shared.lines import Mismatch, SourceLine, effective_rates, settle, xero_line
@@ -48,15 +49,15 @@ LOCK_MARKERS = ("lock date", "locked period", "period lock")
 NUMBER_TAKEN = ("must be unique",)
 
 
-class Invoices(Feature):
+class Invoices(Feature[InvoicesSettings]):
     name = "invoices"
     description = "Syncro invoices -> Xero sales invoices; negative invoices -> credit notes"
     syncro_resources = ("invoices",)
     depends_on = ("contacts", "tax")
     Settings = InvoicesSettings
 
-    async def handle(self, change: Change, ctx: Context) -> None:
-        settings: InvoicesSettings = ctx.settings  # type: ignore[assignment]
+    async def handle(self, change: Change, ctx: Context[InvoicesSettings]) -> None:
+        settings = ctx.settings
         if change.op == "deleted":
             await self._deleted(change, ctx, settings)
             return
@@ -92,14 +93,10 @@ class Invoices(Feature):
         except XeroRejected as rejected:
             await self._rejected(rejected, invoice, payload, entity, resource, number_field, change, ctx)
         if not negative and ctx.enabled("xero_invoices"):
-            from .xero_invoices import (
-                record_sent,  # the way back keeps the base of what is in Xero
-            )
-
-            await record_sent(change.record_id, invoice, ctx)
+            await record_sent(change.record_id, invoice, ctx)  # the way back keeps the base of what is in Xero
 
     async def _adopt(
-        self, record_id: str, invoice: dict[str, Any], contact: Link, ctx: Context, settings: InvoicesSettings
+        self, record_id: str, invoice: dict[str, Any], contact: Link, ctx: Context[InvoicesSettings], settings: InvoicesSettings
     ) -> None:
         """Link the Xero invoice Syncro's own integration posted (``xero_id``), only when it is this
         invoice: its customer's contact, its number and its total; else park, writing nothing."""
@@ -128,12 +125,21 @@ class Invoices(Feature):
                 "invoice is this one, make them agree and retry; if not, clear the invoice's Xero link in Syncro "
                 "(or set native_links = \"skip\"), then retry."
             )
-        await ctx.save_link(Link(INVOICE, record_id, xero_id, document.get("InvoiceNumber"), None, self.name))
-        ctx.note(f"invoice {number}: already in Xero via Syncro's own integration; "
-                 f"{ctx.done('linked', 'would be linked')}")
+        await ctx.save_link(
+            Link(
+                entity=INVOICE,
+                syncro_id=record_id,
+                xero_id=xero_id,
+                xero_number=document.get("InvoiceNumber"),
+                feature=self.name,
+            )
+        )
+        ctx.note(
+            f"invoice {number}: already in Xero via Syncro's own integration; {ctx.done('linked', 'would be linked')}"
+        )
 
     async def _payload(
-        self, invoice: dict[str, Any], contact: Link, negative: bool, ctx: Context, settings: InvoicesSettings
+        self, invoice: dict[str, Any], contact: Link, negative: bool, ctx: Context[InvoicesSettings], settings: InvoicesSettings
     ) -> dict[str, Any]:
         sign = -1 if negative else 1
         taxes = await tax_map(ctx)
@@ -157,8 +163,10 @@ class Invoices(Feature):
             )
         subtotal, tax = to_decimal(invoice.get("subtotal")), to_decimal(invoice.get("tax"))
         if invoice.get("total") is not None and to_decimal(invoice["total"]) != subtotal + tax:
-            raise Park(f"Syncro invoice {invoice.get('number')} says its total is {invoice['total']}, but its subtotal "
-                       f"{subtotal} plus tax {tax} is {subtotal + tax}; correct it in Syncro, then retry.")
+            raise Park(
+                f"Syncro invoice {invoice.get('number')} says its total is {invoice['total']}, but its subtotal "
+                f"{subtotal} plus tax {tax} is {subtotal + tax}; correct it in Syncro, then retry."
+            )
         rates = taxes.rates(effective_rates(await ctx.xero_list("TaxRates")))
         try:
             settled = settle(
@@ -192,7 +200,9 @@ class Invoices(Feature):
         }
         if negative:
             # A credit note has no Url to be found by after a crash: without a number, the daemon gives one.
-            payload["CreditNoteNumber"] = fill(settings.credit_note_number_format, invoice) or f"SYNCRO-{invoice['id']}"
+            payload["CreditNoteNumber"] = (
+                fill(settings.credit_note_number_format, invoice) or f"SYNCRO-{invoice['id']}"
+            )
         else:
             payload["InvoiceNumber"] = fill(settings.invoice_number_format, invoice)
             if invoice.get("due_date"):
@@ -211,7 +221,7 @@ class Invoices(Feature):
         resource: str,
         number_field: str,
         change: Change,
-        ctx: Context,
+        ctx: Context[InvoicesSettings],
     ) -> None:
         text = " ".join(rejected.messages).lower()
         number = payload[number_field]
@@ -220,14 +230,24 @@ class Invoices(Feature):
             existing = await ctx.xero_record_by_number(resource, number)
             if existing and _same_document(existing, payload, invoice):
                 id_field = "CreditNoteID" if entity == CREDIT_NOTE else "InvoiceID"
-                await ctx.save_link(Link(entity, change.record_id, existing[id_field], number, None, self.name))
-                ctx.note(f"invoice {number}: already in Xero; {ctx.done('linked', 'would be linked')} instead of posted twice")
+                await ctx.save_link(
+                    Link(
+                        entity=entity,
+                        syncro_id=change.record_id,
+                        xero_id=existing[id_field],
+                        xero_number=number,
+                        feature=self.name,
+                    )
+                )
+                ctx.note(
+                    f"invoice {number}: already in Xero; {ctx.done('linked', 'would be linked')} instead of posted twice"
+                )
                 await ctx.upsert(entity, change.record_id, resource, payload, number=number, params={"unitdp": "4"})
                 return
             raise Park(
                 f"Invoice number {number} is already used in Xero by another document, not this invoice "
                 "(another contact's, or one not made from it). Nothing was overwritten. Renumber one of them, "
-                "or set invoice_number_format (e.g. \"SY-{number}\"), then retry.",
+                'or set invoice_number_format (e.g. "SY-{number}"), then retry.',
                 "; ".join(rejected.messages),
             )
         if linked is not None and await _paid_in_xero(ctx, resource, linked.xero_id):
@@ -245,8 +265,11 @@ class Invoices(Feature):
             )
         raise rejected
 
-    async def _deleted(self, change: Change, ctx: Context, settings: InvoicesSettings) -> None:
-        for entity, resource, id_field in ((INVOICE, "Invoices", "InvoiceID"), (CREDIT_NOTE, "CreditNotes", "CreditNoteID")):
+    async def _deleted(self, change: Change, ctx: Context[InvoicesSettings], settings: InvoicesSettings) -> None:
+        for entity, resource, id_field in (
+            (INVOICE, "Invoices", "InvoiceID"),
+            (CREDIT_NOTE, "CreditNotes", "CreditNoteID"),
+        ):
             link = await ctx.link(entity, change.record_id)
             if link is None:
                 continue
@@ -265,18 +288,28 @@ class Invoices(Feature):
                     "invoice and dismiss this record."
                 )
             status = "DELETED" if current.get("Status") in ("DRAFT", "SUBMITTED") else "VOIDED"
-            await ctx.write(entity, change.record_id, "void", "POST", f"{resource}/{link.xero_id}",
-                            {id_field: link.xero_id, "Status": status})
-            ctx.note(f"invoice {number}: deleted in Syncro, "
-                     f"{ctx.done(status.lower(), 'would be ' + status.lower())} in Xero")
+            await ctx.write(
+                entity,
+                change.record_id,
+                "void",
+                "POST",
+                f"{resource}/{link.xero_id}",
+                {id_field: link.xero_id, "Status": status},
+            )
+            ctx.note(
+                f"invoice {number}: deleted in Syncro, "
+                f"{ctx.done(status.lower(), 'would be ' + status.lower())} in Xero"
+            )
             await ctx.forget_link(entity, change.record_id)
             return
 
-    async def reconcile(self, ctx: Context) -> list[Drift]:
+    async def reconcile(self, ctx: Context[InvoicesSettings]) -> list[Drift]:
         """Every Syncro invoice against its Xero document: present, total, amount still due."""
         syncro = {str(i["id"]): i for i in await ctx.syncro.get_all("/invoices", "invoices")}
         xero = {d["InvoiceID"]: d for d in await ctx.xero_list("Invoices", {"where": 'Type=="ACCREC"'})}
-        xero.update({d["CreditNoteID"]: d for d in await ctx.xero_list("CreditNotes", {"where": 'Type=="ACCRECCREDIT"'})})
+        xero.update(
+            {d["CreditNoteID"]: d for d in await ctx.xero_list("CreditNotes", {"where": 'Type=="ACCRECCREDIT"'})}
+        )
         parked = {p.record_id: p.reason for p in await ctx.parked(self.name)}
         drifts = []
         for syncro_id, invoice in syncro.items():
@@ -295,24 +328,36 @@ class Invoices(Feature):
             if xero_total != total:
                 drifts.append(Drift(what, f"total {total}", f"total {xero_total}", parked.get(syncro_id, "")))
             elif xero_due != due:
-                drifts.append(Drift(what, f"due {due}", f"due {xero_due}",
-                                    "a payment or credit recorded on one side only"))
+                drifts.append(
+                    Drift(what, f"due {due}", f"due {xero_due}", "a payment or credit recorded on one side only")
+                )
         for link in await ctx.links(INVOICE) + await ctx.links(CREDIT_NOTE):
             document = xero.get(link.xero_id)
             if link.syncro_id not in syncro and document and document.get("Status") not in ("VOIDED", "DELETED"):
-                drifts.append(Drift(f"invoice {link.xero_number}", "deleted", f"{document.get('Status')}",
-                                    parked.get(link.syncro_id, "")))
+                drifts.append(
+                    Drift(
+                        f"invoice {link.xero_number}",
+                        "deleted",
+                        f"{document.get('Status')}",
+                        parked.get(link.syncro_id, ""),
+                    )
+                )
         return drifts
 
-    async def check(self, ctx: Context) -> list[CheckResult]:
-        settings: InvoicesSettings = ctx.settings  # type: ignore[assignment]
+    async def check(self, ctx: Context[InvoicesSettings]) -> list[CheckResult]:
+        settings = ctx.settings
         accounts = {a["Code"]: a for a in await ctx.xero_list("Accounts") if a.get("Code")}
-        wanted = {"plugins.invoices.sales_account": settings.sales_account,
-                  "plugins.invoices.rounding_account": settings.rounding_account,
-                  **{f"plugins.invoices.category_accounts.{k}": v for k, v in settings.category_accounts.items()}}
+        wanted = {
+            "plugins.invoices.sales_account": settings.sales_account,
+            "plugins.invoices.rounding_account": settings.rounding_account,
+            **{f"plugins.invoices.category_accounts.{k}": v for k, v in settings.category_accounts.items()},
+        }
         return [
-            CheckResult(code in accounts and accounts[code].get("Status", "ACTIVE") == "ACTIVE", f"{key} = {code}",
-                        accounts[code]["Name"] if code in accounts else f"no account '{code}' in Xero")
+            CheckResult(
+                code in accounts and accounts[code].get("Status", "ACTIVE") == "ACTIVE",
+                f"{key} = {code}",
+                accounts[code]["Name"] if code in accounts else f"no account '{code}' in Xero",
+            )
             for key, code in wanted.items()
         ]
 
@@ -325,8 +370,10 @@ async def _no_unread_xero_edit(record_id: str, payload: dict[str, Any], ctx: Con
         return  # a create, or nothing to send
     changed = await ctx.xero_changed_since_poll("Invoices")
     if changed and link.xero_id in changed:
-        raise Defer(f"invoice {payload.get('InvoiceNumber')} changed in Xero during this pass: its change is read "
-                    "before Syncro's is sent")
+        raise Defer(
+            f"invoice {payload.get('InvoiceNumber')} changed in Xero during this pass: its change is read "
+            "before Syncro's is sent"
+        )
 
 
 def _same_document(existing: dict[str, Any], payload: dict[str, Any], invoice: dict[str, Any]) -> bool:

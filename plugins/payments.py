@@ -35,9 +35,9 @@ from syncro_xero import (
     Park,
     XeroRejected,
     hookimpl,
+    to_decimal,
+    where_literal,
 )
-from syncro_xero.money import to_decimal
-from syncro_xero.xero.writer import where_literal
 
 from ._shared.common import (
     BATCH_MARK,
@@ -93,19 +93,19 @@ def account_for(payment: dict[str, Any], settings: PaymentsSettings) -> str:
     return account
 
 
-class Payments(Feature):
+class Payments(Feature[PaymentsSettings]):
     name = "payments"
     description = "Syncro payments -> Xero payments (partial, split as batch payments, overpayments)"
     syncro_resources = ("payments",)
     depends_on = ("contacts", "invoices")
     Settings = PaymentsSettings
 
-    def wants(self, change: Change, ctx: Context) -> bool:
+    def wants(self, change: Change, ctx: Context[PaymentsSettings]) -> bool:
         payment = change.current
         return to_decimal(payment.get("payment_amount")) > 0
 
-    async def handle(self, change: Change, ctx: Context) -> None:
-        settings: PaymentsSettings = ctx.settings  # type: ignore[assignment]
+    async def handle(self, change: Change, ctx: Context[PaymentsSettings]) -> None:
+        settings = ctx.settings
         payment = change.current
         if payment.get("payment_method") == settings.store_credit_method:
             return
@@ -123,7 +123,7 @@ class Payments(Feature):
             await self._credit_applied(payment, applied, synced, ctx)
 
     async def _first_sync(
-        self, payment: dict[str, Any], applied: dict[str, Decimal], ctx: Context, settings: PaymentsSettings
+        self, payment: dict[str, Any], applied: dict[str, Decimal], ctx: Context[PaymentsSettings], settings: PaymentsSettings
     ) -> None:
         contact = await contact_for(customer_id_of(payment), ctx, f"payment {payment['id']}")
         account = account_for(payment, settings)
@@ -150,35 +150,81 @@ class Payments(Feature):
         overpayment = None
         if excess > 0 and settings.overpayments == "overpayment":
             overpayment = await self._overpayment(payment, excess, contact, account, date, ctx)
-        await ctx.save_link(Link(ENTITY, str(payment["id"]), ",".join(xero_ids) or (overpayment or ""), None, None,
-                                 self.name, {"kind": kind, "ids": xero_ids, "applied": _plain(applied),
-                                             "overpayment": overpayment, "excess": str(excess)}))
+        await ctx.save_link(
+            Link(
+                entity=ENTITY,
+                syncro_id=str(payment["id"]),
+                xero_id=",".join(xero_ids) or (overpayment or ""),
+                feature=self.name,
+                extra={
+                    "kind": kind,
+                    "ids": xero_ids,
+                    "applied": _plain(applied),
+                    "overpayment": overpayment,
+                    "excess": str(excess),
+                },
+            )
+        )
 
     async def _pay(
-        self, payment: dict[str, Any], invoice: Link, amount: Decimal, account: str, date: Any, suffix: str, ctx: Context
+        self,
+        payment: dict[str, Any],
+        invoice: Link,
+        amount: Decimal,
+        account: str,
+        date: Any,
+        suffix: str,
+        ctx: Context[PaymentsSettings],
     ) -> str:
         ref = reference(payment, suffix)
         result = await ctx.write(
-            ENTITY, f"{payment['id']}:{invoice.syncro_id}", "create", "PUT", "Payments",
-            {"Invoice": {"InvoiceID": invoice.xero_id}, "Account": {"Code": account}, "Date": date,
-             "Amount": amount, "Reference": ref},
+            ENTITY,
+            f"{payment['id']}:{invoice.syncro_id}",
+            "create",
+            "PUT",
+            "Payments",
+            {
+                "Invoice": {"InvoiceID": invoice.xero_id},
+                "Account": {"Code": account},
+                "Date": date,
+                "Amount": amount,
+                "Reference": ref,
+            },
             lookup=Lookup("Payments", f"Reference=={where_literal(ref)}", {"Reference": ref}),
         )
         return str(result.get("PaymentID", ""))
 
     async def _batch(
-        self, payment: dict[str, Any], applied: dict[str, Decimal], invoices: dict[str, Link], account: str,
-        date: Any, ctx: Context, settings: PaymentsSettings,
+        self,
+        payment: dict[str, Any],
+        applied: dict[str, Decimal],
+        invoices: dict[str, Link],
+        account: str,
+        date: Any,
+        ctx: Context[PaymentsSettings],
+        settings: PaymentsSettings,
     ) -> str:
         ref = batch_marker(payment)
         field = settings.batch_reference_field
         if len(ref) > DETAILS_MAX:
-            raise Park(f"Syncro payment {payment['id']}: its id is too long for the 18 characters a Xero batch "
-                       "payment's Details holds. Enter it in Xero by hand, then dismiss this record.")
+            raise Park(
+                f"Syncro payment {payment['id']}: its id is too long for the 18 characters a Xero batch "
+                "payment's Details holds. Enter it in Xero by hand, then dismiss this record."
+            )
         result = await ctx.write(
-            ENTITY, str(payment["id"]), "create", "PUT", "BatchPayments",
-            {"Account": {"Code": account}, "Date": date, field: ref,
-             "Payments": [{"Invoice": {"InvoiceID": invoices[i].xero_id}, "Amount": amount} for i, amount in applied.items()]},
+            ENTITY,
+            str(payment["id"]),
+            "create",
+            "PUT",
+            "BatchPayments",
+            {
+                "Account": {"Code": account},
+                "Date": date,
+                field: ref,
+                "Payments": [
+                    {"Invoice": {"InvoiceID": invoices[i].xero_id}, "Amount": amount} for i, amount in applied.items()
+                ],
+            },
             lookup=Lookup("BatchPayments", f"{field}=={where_literal(ref)}", {field: ref}),
         )
         return str(result.get("BatchPaymentID", ""))
@@ -188,32 +234,56 @@ class Payments(Feature):
     ) -> str:
         marker = reference(payment, " (store credit)")
         result = await ctx.write(
-            "overpayment", str(payment["id"]), "create", "PUT", "BankTransactions",
-            {"Type": "RECEIVE-OVERPAYMENT", "Contact": {"ContactID": contact.xero_id},
-             "BankAccount": {"Code": account}, "Date": date, "LineAmountTypes": "NoTax",
-             "LineItems": [{"Description": marker, "LineAmount": excess}]},
-            lookup=Lookup("BankTransactions",
-                          f'Type=="RECEIVE-OVERPAYMENT" AND Contact.ContactID==Guid({where_literal(contact.xero_id)})',
-                          {"Contact.ContactID": contact.xero_id, "LineItems.Description": marker}),
+            "overpayment",
+            str(payment["id"]),
+            "create",
+            "PUT",
+            "BankTransactions",
+            {
+                "Type": "RECEIVE-OVERPAYMENT",
+                "Contact": {"ContactID": contact.xero_id},
+                "BankAccount": {"Code": account},
+                "Date": date,
+                "LineAmountTypes": "NoTax",
+                "LineItems": [{"Description": marker, "LineAmount": excess}],
+            },
+            lookup=Lookup(
+                "BankTransactions",
+                f'Type=="RECEIVE-OVERPAYMENT" AND Contact.ContactID==Guid({where_literal(contact.xero_id)})',
+                {"Contact.ContactID": contact.xero_id, "LineItems.Description": marker},
+            ),
         )
-        ctx.note(f"payment {payment['id']}: {excess} beyond its invoices "
-                 f"{ctx.done('went', 'would go')} to Xero as an overpayment (store credit)")
+        ctx.note(
+            f"payment {payment['id']}: {excess} beyond its invoices "
+            f"{ctx.done('went', 'would go')} to Xero as an overpayment (store credit)"
+        )
         return str(result.get("OverpaymentID") or result.get("BankTransactionID", ""))
 
-    async def _credit_applied(self, payment: dict[str, Any], applied: dict[str, Decimal], synced: Link, ctx: Context) -> None:
+    async def _credit_applied(
+        self, payment: dict[str, Any], applied: dict[str, Decimal], synced: Link, ctx: Context
+    ) -> None:
         """Syncro applied this payment's leftover credit to more invoices: allocate the overpayment."""
         before = synced.extra.get("applied", {})
         if applied == {k: Decimal(v) for k, v in before.items()}:
             return
         overpayment = synced.extra.get("overpayment")
         if not overpayment:
-            raise Park(f"Syncro payment {payment['id']} was applied to other invoices after it was sent to Xero, "
-                       "and it has no overpayment in Xero to allocate from. Change it in Xero by hand, then "
-                       "dismiss this record.")
-        await allocate_applications(ctx, what=f"payment {payment['id']}", link=synced, applied=applied,
-                                    resource="Overpayments", xero_id=overpayment, id_field="OverpaymentID")
+            raise Park(
+                f"Syncro payment {payment['id']} was applied to other invoices after it was sent to Xero, "
+                "and it has no overpayment in Xero to allocate from. Change it in Xero by hand, then "
+                "dismiss this record."
+            )
+        await allocate_applications(
+            ctx,
+            what=f"payment {payment['id']}",
+            link=synced,
+            applied=applied,
+            resource="Overpayments",
+            xero_id=overpayment,
+            id_field="OverpaymentID",
+        )
 
-    async def _deleted(self, change: Change, ctx: Context) -> None:
+    async def _deleted(self, change: Change, ctx: Context[PaymentsSettings]) -> None:
         synced = await ctx.link(ENTITY, change.record_id)
         if synced is None:
             return
@@ -235,11 +305,12 @@ class Payments(Feature):
                     "(reconciled, perhaps). Remove it in Xero by hand, then dismiss this record.",
                     "; ".join(rejected.messages),
                 ) from rejected
-        ctx.note(f"payment {change.record_id}: deleted in Syncro, "
-                 f"{ctx.done('removed', 'would be removed')} from Xero")
+        ctx.note(
+            f"payment {change.record_id}: deleted in Syncro, {ctx.done('removed', 'would be removed')} from Xero"
+        )
         await ctx.forget_link(ENTITY, change.record_id)
 
-    async def check(self, ctx: Context) -> list[CheckResult]:
+    async def check(self, ctx: Context[PaymentsSettings]) -> list[CheckResult]:
         return await check_payment_accounts(ctx, "payments", ctx.settings)
 
 
@@ -253,8 +324,13 @@ async def check_payment_accounts(ctx: Context, feature: str, settings: Any) -> l
     for key, code in wanted.items():
         account = accounts.get(code)
         ok = account is not None and (account.get("Type") == "BANK" or bool(account.get("EnablePaymentsToAccount")))
-        detail = (account["Name"] if ok else f"'{code}' is not a bank account and does not accept payments"
-                  if account else f"no account '{code}' in Xero")
+        detail = (
+            account["Name"]
+            if ok
+            else f"'{code}' is not a bank account and does not accept payments"
+            if account
+            else f"no account '{code}' in Xero"
+        )
         results.append(CheckResult(ok, f"{key} = {code}", detail))
     return results
 

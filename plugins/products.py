@@ -34,8 +34,8 @@ from syncro_xero import (
     XeroRejected,
     hookimpl,
     one_line,
+    to_decimal,
 )
-from syncro_xero.money import to_decimal
 
 from ._shared.accounts import account_checks
 from ._shared.common import in_categories
@@ -130,15 +130,15 @@ def item_payload(product: dict[str, Any], settings: ProductsSettings, taxes: Tax
     }
 
 
-class Products(Feature):
+class Products(Feature[ProductsSettings]):
     name = "products"
     description = "Syncro products -> Xero items (tracked inventory where chosen)"
     syncro_resources = ("products",)
     depends_on = ("tax",)
     Settings = ProductsSettings
 
-    async def handle(self, change: Change, ctx: Context) -> None:
-        settings: ProductsSettings = ctx.settings  # type: ignore[assignment]
+    async def handle(self, change: Change, ctx: Context[ProductsSettings]) -> None:
+        settings = ctx.settings
         asked = ctx.ensured  # an invoice needs it now
         product = change.current if change.op != "deleted" else {**change.current, "disabled": True}
         link = await ctx.link(ENTITY, change.record_id) or await self._match(product, ctx, settings)
@@ -173,7 +173,7 @@ class Products(Feature):
                      f"{ctx.done('tracks', 'would track')} stock from today "
                      f"(Xero does not backdate tracking); {then}")
 
-    async def _untracked(self, payload: dict[str, Any], ctx: Context) -> dict[str, Any]:
+    async def _untracked(self, payload: dict[str, Any], ctx: Context[ProductsSettings]) -> dict[str, Any]:
         """The payload that stops tracking, or :class:`Park` when Xero holds stock of the item."""
         item = (await self._items(ctx)).get(payload["Code"].casefold()) or {}
         on_hand = to_decimal(item.get("QuantityOnHand"))
@@ -189,32 +189,42 @@ class Products(Feature):
         # inventory asset account is assumed (leaving it out leaves it unchanged).
         return {**payload, "InventoryAssetAccountCode": ""}
 
-    async def _match(self, product: dict[str, Any], ctx: Context, settings: ProductsSettings) -> Link | None:
+    async def _match(self, product: dict[str, Any], ctx: Context[ProductsSettings], settings: ProductsSettings) -> Link | None:
         """Link the product to an existing Xero item with its code, instead of duplicating it."""
         found = (await self._items(ctx)).get(item_code(product, settings).casefold())
         if found is None or await ctx.link_by_xero_id(ENTITY, found["ItemID"]):
             return None
-        link = Link(ENTITY, str(product["id"]), found["ItemID"], found["Code"], None, self.name,
-                    {"tracked": bool(found.get("IsTrackedAsInventory"))})
+        link = Link(
+            entity=ENTITY,
+            syncro_id=str(product["id"]),
+            xero_id=found["ItemID"],
+            xero_number=found["Code"],
+            feature=self.name,
+            extra={"tracked": bool(found.get("IsTrackedAsInventory"))},
+        )
         await ctx.save_link(link)
         ctx.note(f"product {product['id']} matched existing Xero item {found['Code']}")
         return link
 
-    async def _items(self, ctx: Context) -> dict[str, dict[str, Any]]:
+    async def _items(self, ctx: Context[ProductsSettings]) -> dict[str, dict[str, Any]]:
         """The organisation's items by code, read once per pass."""
         memo = ctx.memo
         if "items" not in memo:
             memo["items"] = asyncio.ensure_future(_by_code(ctx.xero_list("Items")))
         return await memo["items"]
 
-    async def check(self, ctx: Context) -> list[CheckResult]:
-        settings: ProductsSettings = ctx.settings  # type: ignore[assignment]
-        return await account_checks(ctx, "products", {
-            "sales_account": (settings.sales_account, None),
-            "purchase_account": (settings.purchase_account, None),
-            "cogs_account": (settings.cogs_account, None),
-            "inventory_account": (settings.inventory_account, "INVENTORY"),
-        })
+    async def check(self, ctx: Context[ProductsSettings]) -> list[CheckResult]:
+        settings = ctx.settings
+        return await account_checks(
+            ctx,
+            "products",
+            {
+                "sales_account": (settings.sales_account, None),
+                "purchase_account": (settings.purchase_account, None),
+                "cogs_account": (settings.cogs_account, None),
+                "inventory_account": (settings.inventory_account, "INVENTORY"),
+            },
+        )
 
 
 async def _by_code(items: Awaitable[list[dict[str, Any]]]) -> dict[str, dict[str, Any]]:

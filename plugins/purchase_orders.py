@@ -34,11 +34,12 @@ from syncro_xero import (
     Link,
     Park,
     XeroRejected,
+    digest,
+    from_cents,
     hookimpl,
+    natural_key_lookup,
+    to_decimal,
 )
-from syncro_xero.jsonutil import digest
-from syncro_xero.money import from_cents, to_decimal
-from syncro_xero.xero.writer import natural_key_lookup
 
 from ._shared.accounts import account_checks
 from ._shared.bills import BillMaker, billed, make_bill
@@ -100,7 +101,7 @@ def _cut(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
-class PurchaseOrders(Feature):
+class PurchaseOrders(Feature[PurchaseOrdersSettings]):
     name = "purchase_orders"
     description = "Syncro purchase orders -> Xero purchase orders; finished POs -> bills"
     syncro_resources = ("purchase_orders",)
@@ -108,8 +109,8 @@ class PurchaseOrders(Feature):
     runs_after = ("contacts", "products")
     Settings = PurchaseOrdersSettings
 
-    async def handle(self, change: Change, ctx: Context) -> None:
-        settings: PurchaseOrdersSettings = ctx.settings  # type: ignore[assignment]
+    async def handle(self, change: Change, ctx: Context[PurchaseOrdersSettings]) -> None:
+        settings = ctx.settings
         po = change.current
         what = f"purchase order {po.get('number')}"
         if change.op == "deleted":
@@ -148,7 +149,7 @@ class PurchaseOrders(Feature):
         if finished and made and not link.extra.get("billed"):
             await self._mark_billed(link, status or await self._xero_status(link, ctx, what), ctx, what)
 
-    async def _due(self, po_id: str, order: Order, finished: bool, ctx: Context, settings: PurchaseOrdersSettings,
+    async def _due(self, po_id: str, order: Order, finished: bool, ctx: Context[PurchaseOrdersSettings], settings: PurchaseOrdersSettings,
                    what: str) -> tuple[int, Share]:
         """How many bills the PO has, and what is left to bill now; parks a PO that changed after billing."""
         if settings.bill_on == "never":
@@ -165,7 +166,7 @@ class PurchaseOrders(Feature):
             )
         return len(bills), due
 
-    async def _order(self, po: dict[str, Any], ctx: Context, settings: PurchaseOrdersSettings) -> tuple[Order, Coding]:
+    async def _order(self, po: dict[str, Any], ctx: Context[PurchaseOrdersSettings], settings: PurchaseOrdersSettings) -> tuple[Order, Coding]:
         taxes = await tax_map(ctx)
         lines = []
         for line in po.get("line_items") or []:
@@ -208,80 +209,134 @@ class PurchaseOrders(Feature):
             body["DeliveryInstructions"] = _cut(notes, MAX_INSTRUCTIONS)
         return body
 
-    async def _save(self, po_id: str, body: dict[str, Any], number: str, ctx: Context,
+    async def _save(self, po_id: str, body: dict[str, Any], number: str, ctx: Context[PurchaseOrdersSettings],
                     settings: PurchaseOrdersSettings, what: str) -> Link:
         """Create the Xero PO or update it (never its status); unchanged, nothing is written."""
         link = await ctx.link(PURCHASE_ORDER, po_id)
         if link is not None and link.payload_digest == digest(body):
             return link
         extra = {"billed": bool(link and link.extra.get("billed"))}
-        planned = Link(PURCHASE_ORDER, po_id, link.xero_id if link else "", number, digest(body), self.name, extra)
+        planned = Link(entity=PURCHASE_ORDER, syncro_id=po_id, xero_id=link.xero_id if link else "", xero_number=number,
+                       payload_digest=digest(body), feature=self.name, extra=extra)
         try:
             if link is None:
-                result = await ctx.write(PURCHASE_ORDER, po_id, "create", "PUT", "PurchaseOrders",
-                                         {**body, "Status": settings.order_status},
-                                         lookup=natural_key_lookup("PurchaseOrders", number), link=planned)
+                result = await ctx.write(
+                    PURCHASE_ORDER,
+                    po_id,
+                    "create",
+                    "PUT",
+                    "PurchaseOrders",
+                    {**body, "Status": settings.order_status},
+                    lookup=natural_key_lookup("PurchaseOrders", number),
+                    link=planned,
+                )
             else:
-                result = await ctx.write(PURCHASE_ORDER, po_id, "update", "POST", "PurchaseOrders",
-                                         {**body, "PurchaseOrderID": link.xero_id},
-                                         lookup=natural_key_lookup("PurchaseOrders", number), link=planned)
+                result = await ctx.write(
+                    PURCHASE_ORDER,
+                    po_id,
+                    "update",
+                    "POST",
+                    "PurchaseOrders",
+                    {**body, "PurchaseOrderID": link.xero_id},
+                    lookup=natural_key_lookup("PurchaseOrders", number),
+                    link=planned,
+                )
         except XeroRejected as rejected:
             return await self._rejected(rejected, link, po_id, body, number, ctx, settings, what)
         return replace(planned, xero_id=str(result.get("PurchaseOrderID", planned.xero_id)))
 
-    async def _rejected(self, rejected: XeroRejected, link: Link | None, po_id: str, body: dict[str, Any],
-                        number: str, ctx: Context, settings: PurchaseOrdersSettings, what: str) -> Link:
+    async def _rejected(
+        self,
+        rejected: XeroRejected,
+        link: Link | None,
+        po_id: str,
+        body: dict[str, Any],
+        number: str,
+        ctx: Context[PurchaseOrdersSettings],
+        settings: PurchaseOrdersSettings,
+        what: str,
+    ) -> Link:
         said = "; ".join(rejected.messages)
         if link is None and any(NUMBER_TAKEN in m for m in rejected.messages):
             existing = await ctx.xero_record_by_number("PurchaseOrders", number)
             if existing and existing["Contact"]["ContactID"] == body["Contact"]["ContactID"]:
-                found = Link(PURCHASE_ORDER, po_id, existing["PurchaseOrderID"], number, None, self.name,
-                             {"billed": existing.get("Status") == "BILLED"})
+                found = Link(
+                    entity=PURCHASE_ORDER,
+                    syncro_id=po_id,
+                    xero_id=existing["PurchaseOrderID"],
+                    xero_number=number,
+                    feature=self.name,
+                    extra={"billed": existing.get("Status") == "BILLED"},
+                )
                 await ctx.save_link(found)
-                ctx.note(f"{what}: already in Xero for this supplier; "
-                         f"{ctx.done('linked', 'would be linked')} instead of made twice")
+                ctx.note(
+                    f"{what}: already in Xero for this supplier; "
+                    f"{ctx.done('linked', 'would be linked')} instead of made twice"
+                )
                 return await self._save(po_id, body, number, ctx, settings, what)
-            raise Park(f"Purchase order number {number} is taken in Xero by another supplier's order. Set "
-                       "[plugins.purchase_orders] number_format (e.g. \"SY-{number}\"), then retry.", said)
+            raise Park(
+                f"Purchase order number {number} is taken in Xero by another supplier's order. Set "
+                '[plugins.purchase_orders] number_format (e.g. "SY-{number}"), then retry.',
+                said,
+            )
         if link is None:
             raise Park(f"Xero refused {what}: {said}. Correct it in Syncro or in the settings, then retry.", said)
         status = await self._xero_status(link, ctx, what)
         if status == "DELETED":
-            raise Park(f"{what} changed in Syncro, but its purchase order in Xero is deleted and Xero refuses changes "
-                       "to it. Dismiss this record to leave it so, or raise the order again in Syncro.", said)
+            raise Park(
+                f"{what} changed in Syncro, but its purchase order in Xero is deleted and Xero refuses changes "
+                "to it. Dismiss this record to leave it so, or raise the order again in Syncro.",
+                said,
+            )
         if status == "BILLED":
-            raise Park(f"{what} changed in Syncro, but its purchase order is billed in Xero and Xero refuses changes "
-                       "to it. Make the same change to the PO and its bill in Xero by hand, then dismiss this record.",
-                       said)
+            raise Park(
+                f"{what} changed in Syncro, but its purchase order is billed in Xero and Xero refuses changes "
+                "to it. Make the same change to the PO and its bill in Xero by hand, then dismiss this record.",
+                said,
+            )
         raise Park(f"Xero refused the change to {what} (it is {status} there): {said}. Correct it, then retry.", said)
 
-    async def _xero_status(self, link: Link, ctx: Context, what: str) -> str:
+    async def _xero_status(self, link: Link, ctx: Context[PurchaseOrdersSettings], what: str) -> str:
         current = await ctx.xero_record("PurchaseOrders", link.xero_id)
         if current is None and not ctx.dry_run:
-            raise Park(f"The Xero purchase order of {what} ({link.xero_number}) is gone from Xero. Dismiss this "
-                       "record, or raise the order again in Syncro.")
+            raise Park(
+                f"The Xero purchase order of {what} ({link.xero_number}) is gone from Xero. Dismiss this "
+                "record, or raise the order again in Syncro."
+            )
         return (current or {}).get("Status", "")
 
-    async def _mark_billed(self, link: Link, status: str, ctx: Context, what: str) -> None:
+    async def _mark_billed(self, link: Link, status: str, ctx: Context[PurchaseOrdersSettings], what: str) -> None:
         billed_link = replace(link, extra={**link.extra, "billed": True})
         if status == "BILLED":
             await ctx.save_link(billed_link)
         elif status == "AUTHORISED":
-            await ctx.write(PURCHASE_ORDER, link.syncro_id, "update", "POST", "PurchaseOrders",
-                            {"PurchaseOrderID": link.xero_id, "PurchaseOrderNumber": link.xero_number,
-                             "Status": "BILLED"},
-                            lookup=natural_key_lookup("PurchaseOrders", link.xero_number or ""), link=billed_link)
+            await ctx.write(
+                PURCHASE_ORDER,
+                link.syncro_id,
+                "update",
+                "POST",
+                "PurchaseOrders",
+                {"PurchaseOrderID": link.xero_id, "PurchaseOrderNumber": link.xero_number, "Status": "BILLED"},
+                lookup=natural_key_lookup("PurchaseOrders", link.xero_number or ""),
+                link=billed_link,
+            )
         elif status:
-            ctx.note(f"{what}: billed; its Xero purchase order is {status.lower()}, and Xero marks only approved "
-                     "orders billed, so it was left as it is")
+            ctx.note(
+                f"{what}: billed; its Xero purchase order is {status.lower()}, and Xero marks only approved "
+                "orders billed, so it was left as it is"
+            )
 
-    async def check(self, ctx: Context) -> list[CheckResult]:
-        settings: PurchaseOrdersSettings = ctx.settings  # type: ignore[assignment]
-        return await account_checks(ctx, self.name, {
-            "purchase_account": (settings.purchase_account, None),
-            "shipping_account": (settings.shipping_account, None),
-            "other_account": (settings.other_account, None),
-        })
+    async def check(self, ctx: Context[PurchaseOrdersSettings]) -> list[CheckResult]:
+        settings = ctx.settings
+        return await account_checks(
+            ctx,
+            self.name,
+            {
+                "purchase_account": (settings.purchase_account, None),
+                "shipping_account": (settings.shipping_account, None),
+                "other_account": (settings.other_account, None),
+            },
+        )
 
 
 async def _item(product_id: Any, ctx: Context) -> Link | None:
@@ -299,8 +354,15 @@ def _describe(share: Share, order: Order) -> str:
     """A difference of shares, as a bookkeeper reads it."""
     names = {line.id: line.description for line in order.lines}
     parts = [f"{names.get(i, 'a removed line')} {q:+d}" for i, q in share.quantities.items()]
-    parts += [f"{what} {amount:+}" for what, amount in (("shipping", share.shipping), ("other charges", share.other),
-                                                         ("discount", share.discount)) if amount]
+    parts += [
+        f"{what} {amount:+}"
+        for what, amount in (
+            ("shipping", share.shipping),
+            ("other charges", share.other),
+            ("discount", share.discount),
+        )
+        if amount
+    ]
     return "now " + ", ".join(parts) + " against what was billed"
 
 

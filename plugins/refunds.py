@@ -24,9 +24,9 @@ from syncro_xero import (
     Park,
     XeroRejected,
     hookimpl,
+    to_decimal,
+    where_literal,
 )
-from syncro_xero.money import to_decimal
-from syncro_xero.xero.writer import where_literal
 
 from ._shared.common import day, reference
 
@@ -46,23 +46,23 @@ class RefundsSettings(BaseModel):
     liability_accounts_only: bool = False
 
 
-class Refunds(Feature):
+class Refunds(Feature[RefundsSettings]):
     name = "refunds"
     description = "Syncro refunds -> Xero refunds of the credit note (cash paid back)"
     syncro_resources = ("payments",)
     depends_on = ("invoices",)
     Settings = RefundsSettings
 
-    def wants(self, change: Change, ctx: Context) -> bool:
+    def wants(self, change: Change, ctx: Context[RefundsSettings]) -> bool:
         return to_decimal(change.current.get("payment_amount")) < 0
 
-    async def handle(self, change: Change, ctx: Context) -> None:
+    async def handle(self, change: Change, ctx: Context[RefundsSettings]) -> None:
         if change.op == "deleted":
             if await ctx.link(ENTITY, change.record_id):
                 raise Park(f"Syncro refund {change.record_id} was deleted; remove its refund in Xero by hand, then "
                            "dismiss this record.")
             return
-        settings: RefundsSettings = ctx.settings  # type: ignore[assignment]
+        settings = ctx.settings
         payment = change.current
         if await ctx.link(ENTITY, change.record_id):
             return  # Xero refunds cannot be edited; a changed Syncro refund is already paid out
@@ -86,11 +86,18 @@ class Refunds(Feature):
         except XeroRejected as rejected:
             raise Park(f"Xero refused refund {payment['id']}: {'; '.join(rejected.messages)}",
                        "; ".join(rejected.messages)) from rejected
-        await ctx.save_link(Link(ENTITY, str(payment["id"]), str(result.get("PaymentID", "")), None, None, self.name))
+        await ctx.save_link(
+            Link(
+                entity=ENTITY,
+                syncro_id=str(payment["id"]),
+                xero_id=str(result.get("PaymentID", "")),
+                feature=self.name,
+            )
+        )
 
-    async def check(self, ctx: Context) -> list[CheckResult]:
+    async def check(self, ctx: Context[RefundsSettings]) -> list[CheckResult]:
         """For every Syncro payment method: can its refunds sync, and if not, what is missing."""
-        settings: RefundsSettings = ctx.settings  # type: ignore[assignment]
+        settings = ctx.settings
         accounts = {a["Code"]: a for a in await ctx.xero_list("Accounts") if a.get("Code")}
         methods = await ctx.syncro.get_all("/payment_methods", "payment_methods")
         results = []
@@ -98,10 +105,15 @@ class Refunds(Feature):
             name = method.get("name")
             code = settings.accounts.get(name, settings.default_account)
             problem = _account_problem(accounts.get(code), code, settings) if code else "no account mapped"
-            results.append(CheckResult(
-                problem is None, f"refunds paid by '{name}'",
-                f"from {code} {accounts[code]['Name']}" if problem is None else
-                f"cannot sync: {problem}; map it in [plugins.refunds] accounts"))
+            results.append(
+                CheckResult(
+                    problem is None,
+                    f"refunds paid by '{name}'",
+                    f"from {code} {accounts[code]['Name']}"
+                    if problem is None
+                    else f"cannot sync: {problem}; map it in [plugins.refunds] accounts",
+                )
+            )
         return results
 
 
@@ -110,8 +122,10 @@ async def refund_account(method: str | None, settings: RefundsSettings, ctx: Con
     accounts = {a["Code"]: a for a in await ctx.xero_list("Accounts") if a.get("Code")}
     problem = _account_problem(accounts.get(code), code, settings) if code else "no account is mapped"
     if problem:
-        raise Park(f"A refund paid by '{method}' cannot sync: {problem}. Map the method in [plugins.refunds] "
-                   "accounts, then retry.")
+        raise Park(
+            f"A refund paid by '{method}' cannot sync: {problem}. Map the method in [plugins.refunds] "
+            "accounts, then retry."
+        )
     return code
 
 

@@ -22,8 +22,8 @@ from syncro_xero import (
     Park,
     XeroRejected,
     hookimpl,
+    to_decimal,
 )
-from syncro_xero.money import to_decimal
 
 from ._shared.common import contact_for, customer_id_of, day
 from ._shared.credit import allocate_applications
@@ -46,19 +46,19 @@ class StoreCreditSettings(BaseModel):
     number_format: str = "SC-{id}"
 
 
-class StoreCredit(Feature):
+class StoreCredit(Feature[StoreCreditSettings]):
     name = "store_credit"
     description = "Syncro store credit -> Xero credit notes, allocated when applied"
     syncro_resources = ("payments",)
     depends_on = ("contacts", "invoices", "tax")
     Settings = StoreCreditSettings
 
-    def wants(self, change: Change, ctx: Context) -> bool:
+    def wants(self, change: Change, ctx: Context[StoreCreditSettings]) -> bool:
         payment = change.current
         return payment.get("payment_method") == ctx.settings.method and to_decimal(payment.get("payment_amount")) > 0
 
-    async def handle(self, change: Change, ctx: Context) -> None:
-        settings: StoreCreditSettings = ctx.settings  # type: ignore[assignment]
+    async def handle(self, change: Change, ctx: Context[StoreCreditSettings]) -> None:
+        settings = ctx.settings
         payment = change.current
         if change.op == "deleted":
             await self._deleted(change, ctx)
@@ -86,7 +86,7 @@ class StoreCredit(Feature):
         await allocate_applications(ctx, what=f"store credit {payment['id']}", link=link, applied=applied,
                                     resource="CreditNotes", xero_id=link.xero_id, id_field="CreditNoteID")
 
-    async def _deleted(self, change: Change, ctx: Context) -> None:
+    async def _deleted(self, change: Change, ctx: Context[StoreCreditSettings]) -> None:
         link = await ctx.link(ENTITY, change.record_id)
         if link is None:
             return
@@ -97,8 +97,8 @@ class StoreCredit(Feature):
                         {"CreditNoteID": link.xero_id, "Status": "VOIDED"})
         await ctx.forget_link(ENTITY, change.record_id)
 
-    async def check(self, ctx: Context) -> list[CheckResult]:
-        settings: StoreCreditSettings = ctx.settings  # type: ignore[assignment]
+    async def check(self, ctx: Context[StoreCreditSettings]) -> list[CheckResult]:
+        settings = ctx.settings
         accounts = {a["Code"]: a for a in await ctx.xero_list("Accounts") if a.get("Code")}
         account: dict[str, Any] | None = accounts.get(settings.account)
         return [CheckResult(account is not None, f"plugins.store_credit.account = {settings.account}",

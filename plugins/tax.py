@@ -16,8 +16,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from syncro_xero import CheckResult, Context, Feature, Link, Park, hookimpl
-from syncro_xero.jsonutil import digest
+from syncro_xero import CheckResult, Context, Feature, Link, Park, digest, hookimpl
 
 from ._shared.tax_map import ENTITY, TaxGroup, TaxSettings
 
@@ -34,14 +33,14 @@ def tax_group_payload(group: TaxGroup) -> dict[str, Any]:
     }
 
 
-class Tax(Feature):
+class Tax(Feature[TaxSettings]):
     name = "tax"
     description = "Syncro tax rates and groups -> Xero tax types (used by invoices, products, POs)"
     Settings = TaxSettings
 
-    async def prepare(self, ctx: Context) -> None:
+    async def prepare(self, ctx: Context[TaxSettings]) -> None:
         """Every configured tax group exists in Xero as one tax rate with its components."""
-        settings: TaxSettings = ctx.settings  # type: ignore[assignment]
+        settings = ctx.settings
         if not settings.groups:
             return
         existing = {r["Name"].casefold(): r for r in await ctx.xero_list("TaxRates")}
@@ -60,8 +59,8 @@ class Tax(Feature):
                 continue  # lines on it park, saying so (TaxMap)
             await ctx.upsert(ENTITY, rate_id, "TaxRates", tax_group_payload(group), extra={"name": group.name})
 
-    async def check(self, ctx: Context) -> list[CheckResult]:
-        settings: TaxSettings = ctx.settings  # type: ignore[assignment]
+    async def check(self, ctx: Context[TaxSettings]) -> list[CheckResult]:
+        settings = ctx.settings
         rates = {r["TaxType"]: r for r in await ctx.xero_list("TaxRates")}
         results = []
         wanted = {
@@ -108,7 +107,15 @@ def _same_components(rate: dict[str, Any], group: TaxGroup) -> bool:
 
 
 def _link(rate_id: str, tax_type: str, payload: dict[str, Any]) -> Link:
-    return Link(ENTITY, rate_id, tax_type, tax_type, digest(payload), "tax", {"name": payload["Name"]})
+    return Link(
+        entity=ENTITY,
+        syncro_id=rate_id,
+        xero_id=tax_type,
+        xero_number=tax_type,
+        payload_digest=digest(payload),
+        feature="tax",
+        extra={"name": payload["Name"]},
+    )
 
 
 @hookimpl

@@ -51,16 +51,14 @@ from syncro_xero import (
     Feature,
     Link,
     Park,
-    hookimpl,
-)
-from syncro_xero.changes import parse_instant
-from syncro_xero.jsonutil import digest
-from syncro_xero.syncro import (
     SyncroNotFound,
     SyncroValidationError,
     SyncroWriteUncertain,
-    unwrap,
+    digest,
+    hookimpl,
+    parse_instant,
 )
+from syncro_xero.syncro import unwrap
 
 from ._shared.common import ADJUSTMENT_CONTACT
 from ._shared.contact_payload import (
@@ -190,8 +188,15 @@ class XeroContacts(Feature):
         if ctx.dry_run:
             ctx.note(f"would create Syncro customer '{name}' from the Xero contact")
             return
-        await ctx.save_link(Link(INTENT, contact["ContactID"], contact["ContactID"], None, None, self.name,
-                                 {"name": name}))
+        await ctx.save_link(
+            Link(
+                entity=INTENT,
+                syncro_id=contact["ContactID"],
+                xero_id=contact["ContactID"],
+                feature=self.name,
+                extra={"name": name},
+            )
+        )
         customer = await self._post(contact, {**new_customer(values), "notes": marker(contact["ContactID"])}, ctx)
         await self._adopt(customer, contact, ctx)
         await ctx.forget_link(INTENT, contact["ContactID"])
@@ -215,8 +220,10 @@ class XeroContacts(Feature):
                     "them in Xero; if not, rename this one; then retry."
                 )
             await self._adopt(customer, contact, ctx)
-            ctx.note(f"Xero contact '{name}' matched Syncro customer {customer['id']}, "
-                     f"{ctx.done('linked', 'would be linked')}")
+            ctx.note(
+                f"Xero contact '{name}' matched Syncro customer {customer['id']}, "
+                f"{ctx.done('linked', 'would be linked')}"
+            )
             return True
         return False
 
@@ -226,8 +233,10 @@ class XeroContacts(Feature):
         except SyncroWriteUncertain as unclear:
             found = await find_marked(contact["ContactID"], contact["Name"], ctx)
             if found is None:
-                raise Defer(f"Syncro gave no clear answer when customer '{contact['Name']}' was created; the next "
-                            f"pass looks for '{marker(contact['ContactID'])}' in its notes first") from unclear
+                raise Defer(
+                    f"Syncro gave no clear answer when customer '{contact['Name']}' was created; the next "
+                    f"pass looks for '{marker(contact['ContactID'])}' in its notes first"
+                ) from unclear
             return found
         except SyncroValidationError as refused:
             await ctx.forget_link(INTENT, contact["ContactID"])
@@ -243,12 +252,19 @@ class XeroContacts(Feature):
         await ctx.save_link(link)
         settings: ContactsSettings = ctx.settings_of("contacts")
         payload = contact_payload(customer, settings, link.extra["name"] if link.extra["renamed"] else None)
-        await ctx.upsert(ENTITY, customer["id"], "Contacts", payload, number=payload["ContactNumber"], extra=link.extra)
+        await ctx.upsert(
+            ENTITY, customer["id"], "Contacts", payload, number=payload["ContactNumber"], extra=link.extra
+        )
 
     def _link(self, customer: dict[str, Any], contact_id: str, name: str) -> Link:
         """The ``contact`` link as ``contacts`` keeps it: a Xero name unlike the customer's is kept."""
-        return Link(ENTITY, str(customer["id"]), contact_id, None, None, self.name,
-                    {"name": name, "renamed": name != display_name(customer)})
+        return Link(
+            entity=ENTITY,
+            syncro_id=str(customer["id"]),
+            xero_id=contact_id,
+            feature=self.name,
+            extra={"name": name, "renamed": name != display_name(customer)},
+        )
 
     # -- edits --------------------------------------------------------------------------------
     async def _edited(
@@ -285,8 +301,14 @@ class XeroContacts(Feature):
             await ctx.save_link(replace(link, extra={"name": contact["Name"], "renamed": renamed}))
 
     def _decide(
-        self, name: str, ours: dict[str, str], before: dict[str, str] | None, changed: list[str],
-        customer: dict[str, Any], link: Link, ctx: Context,
+        self,
+        name: str,
+        ours: dict[str, str],
+        before: dict[str, str] | None,
+        changed: list[str],
+        customer: dict[str, Any],
+        link: Link,
+        ctx: Context,
     ) -> list[str]:
         """The fields whose Xero value goes to Syncro: those that differ, conflicts settled by ``conflict``."""
         settings: XeroContactsSettings = ctx.settings  # type: ignore[assignment]
@@ -300,9 +322,11 @@ class XeroContacts(Feature):
                 continue
             if syncro_moved and (before is None or not same(field, theirs[field], before[field])):
                 keep = settings.conflict == "syncro"
-                ctx.note(f"Xero contact '{name}': {field} changed in Syncro and in Xero; "
-                         f"{ctx.done('kept', 'would keep') if keep else ctx.done('replaced', 'would replace')} Syncro's {theirs[field]!r}"
-                         f"{', not' if keep else ' by'} Xero's {ours[field]!r}")
+                ctx.note(
+                    f"Xero contact '{name}': {field} changed in Syncro and in Xero; "
+                    f"{ctx.done('kept', 'would keep') if keep else ctx.done('replaced', 'would replace')} Syncro's {theirs[field]!r}"
+                    f"{', not' if keep else ' by'} Xero's {ours[field]!r}"
+                )
                 if keep:
                     continue
             pushed.append(field)
@@ -335,8 +359,13 @@ class XeroContacts(Feature):
         if not customers:
             return [CheckResult(True, "Syncro customer list shows notes", "no customer yet to look at")]
         shown = "notes" in customers[0]
-        return [CheckResult(shown, "Syncro customer list shows notes",
-                            "" if shown else "customers made from Xero could not be found again after an interruption")]
+        return [
+            CheckResult(
+                shown,
+                "Syncro customer list shows notes",
+                "" if shown else "customers made from Xero could not be found again after an interruption",
+            )
+        ]
 
 
 @hookimpl

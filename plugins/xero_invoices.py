@@ -41,11 +41,20 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
-from syncro_xero import Change, CheckResult, Context, Feature, Link, Park, hookimpl
-from syncro_xero.money import to_decimal
-from syncro_xero.syncro import SyncroNotFound
+from syncro_xero import (
+    Change,
+    CheckResult,
+    Context,
+    Feature,
+    Link,
+    Park,
+    SyncroNotFound,
+    hookimpl,
+    to_decimal,
+)
 
 from ._shared.invoice_content import (
+    BASE,
     INVOICE,
     TEMPLATED,
     Content,
@@ -59,7 +68,6 @@ from ._shared.invoice_content import (
 from ._shared.invoice_edits import PutSends, SyncroWriter, plan_edit
 from ._shared.lines import Mismatch, settle
 
-BASE = "invoice_base"  # Syncro invoice id <-> InvoiceID; extra {"content"}: both sides when last in step
 EDITING = "invoice_editing"  # Syncro invoice id <-> InvoiceID while an edit is being written to Syncro
 GONE = ("VOIDED", "DELETED")
 ROUNDS = 3
@@ -224,8 +232,16 @@ class XeroInvoices(Feature):
                     if ctx.dry_run:
                         ctx.note(f"would write Xero's edit of invoice {number} to Syncro: {edit.summary()}")
                         return
-                    await ctx.save_link(Link(EDITING, link.syncro_id, link.xero_id, number, None, self.name,
-                                             {"target": x}))
+                    await ctx.save_link(
+                        Link(
+                            entity=EDITING,
+                            syncro_id=link.syncro_id,
+                            xero_id=link.xero_id,
+                            xero_number=number,
+                            feature=self.name,
+                            extra={"target": x},
+                        )
+                    )
                 await writer.apply(edit, invoice)
                 ctx.forget_syncro_record("invoices", link.syncro_id)  # the invoices feature reads it anew
                 now = await _syncro_invoice(link.syncro_id, ctx)
@@ -250,9 +266,15 @@ class XeroInvoices(Feature):
         number = invoice.get("number")
         lines = [{k: v for k, v in line.items() if k != "TaxAmount"} for line in own_lines(xero)]
         try:
-            settle(lines, subtotal=to_decimal(invoice.get("subtotal")), tax=to_decimal(invoice.get("tax")),
-                   rates=mapping.rates, rounding_account=mapping.invoices.rounding_account,
-                   no_tax_type=mapping.taxes.settings.sales_exempt, mode=mapping.invoices.rounding)
+            settle(
+                lines,
+                subtotal=to_decimal(invoice.get("subtotal")),
+                tax=to_decimal(invoice.get("tax")),
+                rates=mapping.rates,
+                rounding_account=mapping.invoices.rounding_account,
+                no_tax_type=mapping.taxes.settings.sales_exempt,
+                mode=mapping.invoices.rounding,
+            )
         except Mismatch as mismatch:
             raise Park(
                 f"Invoice {number} has Xero's edit in Syncro now, but Syncro's recomputed totals differ from Xero's "
@@ -260,16 +282,27 @@ class XeroInvoices(Feature):
             ) from mismatch
         syncro_total, xero_total = to_decimal(invoice.get("total")), to_decimal(xero.get("Total"))
         if syncro_total != xero_total:
-            ctx.note(f"invoice {number}: Syncro's total is {syncro_total:.2f} after the edit, Xero showed {xero_total:.2f} "
-                     "(tax rounding); the invoices feature brings Xero's total to Syncro's")
+            ctx.note(
+                f"invoice {number}: Syncro's total is {syncro_total:.2f} after the edit, Xero showed {xero_total:.2f} "
+                "(tax rounding); the invoices feature brings Xero's total to Syncro's"
+            )
 
     async def _in_step(self, link: Link, content: Content, ctx: Context) -> None:
         base = await ctx.link(BASE, link.syncro_id)
         if base is None or base.xero_id != link.xero_id or base.extra.get("content") != content:
-            await ctx.save_link(Link(BASE, link.syncro_id, link.xero_id, None, None, self.name, {"content": content}))
+            await ctx.save_link(
+                Link(
+                    entity=BASE,
+                    syncro_id=link.syncro_id,
+                    xero_id=link.xero_id,
+                    feature=self.name,
+                    extra={"content": content},
+                )
+            )
 
-    def _voided(self, xero: dict[str, Any], invoice: dict[str, Any], settings: XeroInvoicesSettings,
-                ctx: Context) -> None:
+    def _voided(
+        self, xero: dict[str, Any], invoice: dict[str, Any], settings: XeroInvoicesSettings, ctx: Context
+    ) -> None:
         number, status = invoice.get("number"), xero["Status"].lower()
         if settings.on_void == "note":
             ctx.note(f"invoice {number}: {status} in Xero; Syncro's invoice is kept")
@@ -289,23 +322,17 @@ class XeroInvoices(Feature):
             setting, placeholder = TEMPLATED[name]
             template = getattr(invoices, setting)
             ok = template.count("{" + placeholder + "}") == 1
-            results.append(CheckResult(ok, f"plugins.xero_invoices.fields: {name}",
-                                       f"read back through {setting} '{template}'" if ok else
-                                       f"[plugins.invoices] {setting} '{template}' has no single {{{placeholder}}}: "
-                                       "not copied back to Syncro"))
+            results.append(
+                CheckResult(
+                    ok,
+                    f"plugins.xero_invoices.fields: {name}",
+                    f"read back through {setting} '{template}'"
+                    if ok
+                    else f"[plugins.invoices] {setting} '{template}' has no single {{{placeholder}}}: "
+                    "not copied back to Syncro",
+                )
+            )
         return results
-
-
-async def record_sent(syncro_id: str, invoice: dict[str, Any], ctx: Context) -> None:
-    """The invoices feature sent ``invoice`` to Xero: both sides are in step on its content (the base
-    against which the next Xero edit is told from the daemon's own write)."""
-    link = await ctx.link(INVOICE, syncro_id)
-    if link is None or not link.xero_id:
-        return
-    content = await syncro_content(invoice, await Mapping.load(ctx), ctx)
-    base = await ctx.link(BASE, syncro_id)
-    if base is None or base.xero_id != link.xero_id or base.extra.get("content") != content:
-        await ctx.save_link(Link(BASE, syncro_id, link.xero_id, None, None, XeroInvoices.name, {"content": content}))
 
 
 def shown(key: str, value: Any) -> str:
@@ -317,8 +344,11 @@ def shown(key: str, value: Any) -> str:
 
 def differences(xero: Content, syncro: Content, keys: list[str]) -> list[str]:
     """What Xero says that Syncro does not, for a bookkeeper."""
-    out = [f"{LABELS[key]} {xero[key] or 'none'} in Xero, {syncro[key] or 'none'} from Syncro"
-           for key in keys if key != "lines" and xero[key] != syncro[key]]
+    out = [
+        f"{LABELS[key]} {xero[key] or 'none'} in Xero, {syncro[key] or 'none'} from Syncro"
+        for key in keys
+        if key != "lines" and xero[key] != syncro[key]
+    ]
     if "lines" in keys:
         theirs = list(syncro["lines"])
         for line in xero["lines"]:

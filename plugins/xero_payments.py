@@ -52,15 +52,22 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
-from syncro_xero import Change, CheckResult, Context, Feature, Link, Park, hookimpl
-from syncro_xero.changes import parse_instant
-from syncro_xero.money import to_cents, to_decimal
-from syncro_xero.syncro import (
+from syncro_xero import (
+    Change,
+    CheckResult,
+    Context,
+    Feature,
+    Link,
+    Park,
     SyncroNotFound,
     SyncroValidationError,
     SyncroWriteUncertain,
-    unwrap,
+    hookimpl,
+    parse_instant,
+    to_cents,
+    to_decimal,
 )
+from syncro_xero.syncro import unwrap
 
 from ._shared.common import BATCH_MARK, FROM_XERO
 
@@ -227,7 +234,7 @@ class XeroPayments(Feature):
             ctx.note(f"would record Xero payment {xero_id} in Syncro ({len(todo)} payment(s), {method})")
             return
         if intent is None:
-            await ctx.save_link(Link(INTENT, xero_id, xero_id, None, None, self.name, {"shares": shares}))
+            await ctx.save_link(Link(entity=INTENT, syncro_id=xero_id, xero_id=xero_id, feature=self.name, extra={"shares": shares}))
         day = parse_instant(date).date().isoformat()
         for index in todo:
             syncro_id = await self._post(xero_id, shares, index, method, day, ctx)
@@ -276,8 +283,12 @@ class XeroPayments(Feature):
         settings: XeroPaymentsSettings = ctx.settings  # type: ignore[assignment]
         share = shares[index]
         applied = {k: Decimal(v) for k, v in share["applied"].items()}
-        body: dict[str, Any] = {"customer_id": int(share["customer_id"]), "amount_cents": to_cents(total(share)),
-                                "payment_method": method, "ref_num": marker(xero_id)}
+        body: dict[str, Any] = {
+            "customer_id": int(share["customer_id"]),
+            "amount_cents": to_cents(total(share)),
+            "payment_method": method,
+            "ref_num": marker(xero_id),
+        }
         if len(applied) == 1:
             body["invoice_id"] = int(next(iter(applied)))
         else:
@@ -313,25 +324,34 @@ class XeroPayments(Feature):
                 found = await find_in_syncro(intent.xero_id, share, ctx)
                 if found is not None:
                     shares = await self._linked(intent.xero_id, shares, index, found, ctx)
-                    ctx.note(f"Xero payment {intent.xero_id}: found in Syncro as payment {found}, "
-                             f"{ctx.done('linked', 'would be linked')}")
+                    ctx.note(
+                        f"Xero payment {intent.xero_id}: found in Syncro as payment {found}, "
+                        f"{ctx.done('linked', 'would be linked')}"
+                    )
         return shares
 
     async def _linked(
         self, xero_id: str, shares: list[dict[str, Any]], index: int, syncro_id: int, ctx: Context
     ) -> list[dict[str, Any]]:
         """Save share ``index`` as Syncro payment ``syncro_id``: first the link ``payments`` reads, then the plan."""
-        shares = [*shares[:index], {**shares[index], "syncro_payment": syncro_id}, *shares[index + 1:]]
+        shares = [*shares[:index], {**shares[index], "syncro_payment": syncro_id}, *shares[index + 1 :]]
         await ctx.save_link(self._payment_link(xero_id, shares[index]))
-        await ctx.save_link(Link(INTENT, xero_id, xero_id, None, None, self.name, {"shares": shares}))
+        await ctx.save_link(
+            Link(entity=INTENT, syncro_id=xero_id, xero_id=xero_id, feature=self.name, extra={"shares": shares})
+        )
         return shares
 
     def _payment_link(self, xero_id: str, share: dict[str, Any], *, detached: bool = False) -> Link:
         """The ``payment`` link as plugins/payments.py keeps it; ``detached``: nothing of it left in Xero."""
         kind = "none" if detached else share["kind"]
         ids = [] if detached else [xero_id] if kind == "batch" else share["ids"]
-        return Link(PAYMENT, str(share["syncro_payment"]), ",".join(ids), None, None, self.name,
-                    {"kind": kind, "ids": ids, "applied": share["applied"], "overpayment": None, "excess": "0"})
+        return Link(
+            entity=PAYMENT,
+            syncro_id=str(share["syncro_payment"]),
+            xero_id=",".join(ids),
+            feature=self.name,
+            extra={"kind": kind, "ids": ids, "applied": share["applied"], "overpayment": None, "excess": "0"},
+        )
 
     # -- deleted in Xero ------------------------------------------------------------------------
     async def _deleted(self, xero_id: str, ctx: Context) -> None:
@@ -342,15 +362,25 @@ class XeroPayments(Feature):
         recorded = [share for share in shares if share.get("syncro_payment") is not None]
         if len(recorded) < len(shares):  # shares never posted: nothing to look for any more
             if recorded:
-                await ctx.save_link(Link(INTENT, xero_id, xero_id, None, None, self.name, {"shares": recorded}))
+                await ctx.save_link(
+                    Link(
+                        entity=INTENT,
+                        syncro_id=xero_id,
+                        xero_id=xero_id,
+                        feature=self.name,
+                        extra={"shares": recorded},
+                    )
+                )
             else:
                 await ctx.forget_link(INTENT, xero_id)
         left = [share for share in recorded if await in_syncro(share["syncro_payment"], ctx)]
         for share in left:
             await ctx.save_link(self._payment_link(xero_id, share, detached=True))
         if left:
-            what = "; ".join(f"payment {s['syncro_payment']} of {total(s):.2f} on invoice #{', #'.join(s['numbers'])}"
-                             for s in left)
+            what = "; ".join(
+                f"payment {s['syncro_payment']} of {total(s):.2f} on invoice #{', #'.join(s['numbers'])}"
+                for s in left
+            )
             raise Park(
                 "This payment was deleted in Xero (a payment moved to another invoice is deleted, and the new "
                 "one recorded in Syncro on its own), but Syncro's API cannot delete or change payments. In "
@@ -362,14 +392,22 @@ class XeroPayments(Feature):
         settings: XeroPaymentsSettings = ctx.settings  # type: ignore[assignment]
         accounts = {key: a for a in await ctx.xero_list("Accounts") for key in (a.get("Code"), a["AccountID"]) if key}
         results = [
-            CheckResult(code in accounts, f"plugins.xero_payments.methods.{code} = {method}",
-                        accounts[code]["Name"] if code in accounts else f"no account '{code}' in Xero")
+            CheckResult(
+                code in accounts,
+                f"plugins.xero_payments.methods.{code} = {method}",
+                accounts[code]["Name"] if code in accounts else f"no account '{code}' in Xero",
+            )
             for code, method in settings.methods.items()
         ]
         names = {m["name"] for m in await ctx.syncro.get_all("/payment_methods", "payment_methods")}
         for method in sorted({*settings.methods.values(), settings.default_method} - {""}):
-            results.append(CheckResult(method in names, f"Syncro payment method '{method}'",
-                                       "" if method in names else "not among Syncro's payment methods"))
+            results.append(
+                CheckResult(
+                    method in names,
+                    f"Syncro payment method '{method}'",
+                    "" if method in names else "not among Syncro's payment methods",
+                )
+            )
         return results
 
 

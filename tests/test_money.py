@@ -3,7 +3,7 @@
 from decimal import Decimal
 
 import pytest
-from syncro_xero.money import from_cents, money_str, round_money, to_cents, to_decimal
+from syncro_xero import from_cents, money_str, round_money, to_cents, to_decimal
 
 
 @pytest.mark.parametrize(

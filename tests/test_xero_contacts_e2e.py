@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 from helpers import SimulatedCrash
 from syncro_xero import Link
-from syncro_xero.context import Context
+from syncro_xero.context import PassContext
 from syncro_xero.emulators.syncro.render import Renderer
 from syncro_xero.emulators.xero.testing import XeroTestClient
 from syncro_xero.engine import Engine
@@ -187,7 +187,7 @@ async def test_contacts_made_by_the_daemon_or_another_app_are_not_imported(syncr
     from_syncro = syncro_emulator.store.add_customer(business_name="From Syncro Ltd", email="a@syncro.example")
     customer_made_in_xero(xero_emulator, Name="Made By A CRM", ContactNumber="CRM-7")
     adjustments = customer_made_in_xero(xero_emulator, Name="Inventory Adjustments")  # inventory's, by its link
-    await engine.state.links.save(Link("adjustment_contact", "Inventory Adjustments", adjustments["ContactID"]))
+    await engine.state.links.save(Link(entity="adjustment_contact", syncro_id="Inventory Adjustments", xero_id=adjustments["ContactID"]))
 
     report = await engine.run_pass()  # contacts makes the Xero contact; the Xero poll then sees it
 
@@ -225,8 +225,9 @@ async def test_a_contact_named_like_a_customer_linked_to_another_contact_is_park
     await engine.run_pass()
 
     [parked] = await engine.state.parked.all()
-    assert parked.reason.startswith(f"Syncro customer {acme.id} 'Acme Ltd' is already linked to another Xero "
-                                    "contact ('Acme Accounts')")
+    assert parked.reason.startswith(
+        f"Syncro customer {acme.id} 'Acme Ltd' is already linked to another Xero contact ('Acme Accounts')"
+    )
     assert customers(syncro_emulator) == [acme]
 
 
@@ -234,19 +235,28 @@ async def test_a_contact_named_like_a_customer_linked_to_another_contact_is_park
 async def test_an_edit_in_xero_changes_the_syncro_customer_and_both_sides_settle(
     syncro_emulator, xero_emulator, synced
 ):
-    customer = syncro_emulator.store.add_customer(business_name="Edit Me Ltd", email="old@example.com",
-                                                  phone="0299990000", notes="Gate code 1234")
+    customer = syncro_emulator.store.add_customer(
+        business_name="Edit Me Ltd", email="old@example.com", phone="0299990000", notes="Gate code 1234"
+    )
     engine = await synced()
     contact = xero_contact(xero_emulator, f"SYNCRO-{customer.id}")
-    xero_emulator.store.edit("Contacts", contact["ContactID"], EmailAddress="new@example.com",
-                             Phones=[{"PhoneType": "MOBILE", "PhoneNumber": "0400 000 001"}])
+    xero_emulator.store.edit(
+        "Contacts",
+        contact["ContactID"],
+        EmailAddress="new@example.com",
+        Phones=[{"PhoneType": "MOBILE", "PhoneNumber": "0400 000 001"}],
+    )
 
     followed = await engine.run_pass()
     echoed = await engine.run_pass()  # contacts sends the same values back once
 
     assert followed.ok and echoed.ok, await engine.state.parked.all()
     assert (customer.email, customer.mobile, customer.phone, customer.notes) == (
-        "new@example.com", "0400 000 001", "0299990000", "Gate code 1234")
+        "new@example.com",
+        "0400 000 001",
+        "0299990000",
+        "Gate code 1234",
+    )
     [put] = syncro_emulator.access_log.matching(method="PUT", path=f"/api/v1/customers/{customer.id}")
     assert put.body["business_name"] == "Edit Me Ltd" and put.body["notes"] == "Gate code 1234"  # the whole customer
     assert followed.counts["xero_contacts"].updated == 1
@@ -259,8 +269,12 @@ async def test_a_field_left_out_of_fields_stays_as_syncro_has_it(syncro_emulator
     customer = syncro_emulator.store.add_customer(business_name="Partial Ltd", email="keep@example.com")
     engine = await synced(fields=["name", "mobile"])
     contact = xero_contact(xero_emulator, f"SYNCRO-{customer.id}")
-    xero_emulator.store.edit("Contacts", contact["ContactID"], EmailAddress="ignored@example.com",
-                             Phones=[{"PhoneType": "MOBILE", "PhoneNumber": "0400 000 002"}])
+    xero_emulator.store.edit(
+        "Contacts",
+        contact["ContactID"],
+        EmailAddress="ignored@example.com",
+        Phones=[{"PhoneType": "MOBILE", "PhoneNumber": "0400 000 002"}],
+    )
 
     await engine.run_pass()
     await engine.run_pass()
@@ -308,23 +322,32 @@ async def test_a_phone_cleared_in_syncro_is_not_brought_back_from_the_copy_xero_
 async def test_a_field_changed_in_both_is_settled_by_conflict_and_noted_other_fields_flow_their_way(
     conflict, email, syncro_emulator, xero_emulator, synced, fake_clock
 ):
-    customer = syncro_emulator.store.add_customer(business_name="Both Ltd", email="old@example.com",
-                                                  phone="0211112222")
+    customer = syncro_emulator.store.add_customer(
+        business_name="Both Ltd", email="old@example.com", phone="0211112222"
+    )
     engine = await synced(conflict=conflict)
     assert (await engine.run_pass()).ok  # the Xero contact is acknowledged as last synced
     fake_clock.advance(60)
     contact = xero_contact(xero_emulator, f"SYNCRO-{customer.id}")
-    xero_emulator.store.edit("Contacts", contact["ContactID"], EmailAddress="xero@example.com",
-                             Phones=[{"PhoneType": "MOBILE", "PhoneNumber": "0400 000 003"}])
+    xero_emulator.store.edit(
+        "Contacts",
+        contact["ContactID"],
+        EmailAddress="xero@example.com",
+        Phones=[{"PhoneType": "MOBILE", "PhoneNumber": "0400 000 003"}],
+    )
     syncro_emulator.store.update_customer(customer.id, email="syncro@example.com", phone="0233334444")
 
     # Xero read before contacts writes (see test_an_edit_in_xero_survives_... for an ordinary pass)
     decided = await engine.run_pass(only=["xero_contacts"])
     await engine.run_pass()
 
-    outcome = {"syncro": "kept Syncro's 'syncro@example.com', not", "xero": "replaced Syncro's 'syncro@example.com' by"}
+    outcome = {
+        "syncro": "kept Syncro's 'syncro@example.com', not",
+        "xero": "replaced Syncro's 'syncro@example.com' by",
+    }
     assert notes(decided) == [
-        f"Xero contact 'Both Ltd': email changed in Syncro and in Xero; {outcome[conflict]} Xero's 'xero@example.com'"]
+        f"Xero contact 'Both Ltd': email changed in Syncro and in Xero; {outcome[conflict]} Xero's 'xero@example.com'"
+    ]
     assert (customer.email, customer.mobile, customer.phone) == (email, "0400 000 003", "0233334444")
     await assert_settled(engine, syncro_emulator, xero_emulator)
     now = xero_contact(xero_emulator, contact["ContactID"])
@@ -373,7 +396,7 @@ async def test_a_crash_between_the_syncro_post_and_its_link_then_a_rerun_creates
     await setup.close()
     fake_clock.advance(60)
     made = customer_made_in_xero(xero_emulator, Name="Crash Test Ltd", EmailAddress="ct@example.com")
-    save_link = Context.save_link
+    save_link = PassContext.save_link
 
     async def crash_on_contact_link(self, link):
         if link.entity == "contact":
@@ -381,7 +404,7 @@ async def test_a_crash_between_the_syncro_post_and_its_link_then_a_rerun_creates
         await save_link(self, link)
 
     crashed = await Engine.open(config, clock=fake_clock)
-    monkeypatch.setattr(Context, "save_link", crash_on_contact_link)
+    monkeypatch.setattr(PassContext, "save_link", crash_on_contact_link)
     with pytest.raises(SimulatedCrash):
         await crashed.run_pass()
     monkeypatch.undo()
@@ -429,7 +452,9 @@ async def test_check_proves_syncro_shows_the_notes_a_customer_from_xero_is_found
     full = Renderer.customer
 
     [shown] = [r for r in await engine.check() if r.what == "Syncro customer list shows notes"]
-    monkeypatch.setattr(Renderer, "customer", lambda self, c: {k: v for k, v in full(self, c).items() if k != "notes"})
+    monkeypatch.setattr(
+        Renderer, "customer", lambda self, c: {k: v for k, v in full(self, c).items() if k != "notes"}
+    )
     [hidden] = [r for r in await engine.check() if r.what == "Syncro customer list shows notes"]
 
     assert shown.ok and not hidden.ok

@@ -533,7 +533,7 @@ async def test_a_xero_edit_made_during_a_pass_is_not_sent_over_but_read_first_ne
 
 def _xero_day(value) -> date:
     """A Xero date as the emulator's store holds it (a date) or as it answers (an instant)."""
-    from syncro_xero.changes import parse_instant
+    from syncro_xero import parse_instant
 
     return value if isinstance(value, date) else parse_instant(value).date()
 

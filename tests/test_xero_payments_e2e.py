@@ -11,7 +11,7 @@ from decimal import Decimal
 
 import pytest
 from helpers import SimulatedCrash, assert_balances_agree
-from syncro_xero.context import Context
+from syncro_xero.context import PassContext
 from syncro_xero.emulators.xero.testing import XeroTestClient
 from syncro_xero.engine import Engine
 from syncro_xero.syncro import SyncroClient, SyncroValidationError, SyncroWriteUncertain
@@ -448,7 +448,7 @@ async def test_a_crash_between_the_syncro_post_and_its_links_then_a_rerun_record
     await setup.close()
     fake_clock.advance(60)
     paid = await pay(bookkeeper, xero_emulator, inv, 70)
-    save_link = Context.save_link
+    save_link = PassContext.save_link
 
     async def crash_on_payment_link(self, link):
         if link.entity == "payment":
@@ -456,7 +456,7 @@ async def test_a_crash_between_the_syncro_post_and_its_links_then_a_rerun_record
         await save_link(self, link)
 
     crashed = await Engine.open(config, clock=fake_clock)
-    monkeypatch.setattr(Context, "save_link", crash_on_payment_link)
+    monkeypatch.setattr(PassContext, "save_link", crash_on_payment_link)
     with pytest.raises(SimulatedCrash):
         await crashed.run_pass()
     monkeypatch.undo()

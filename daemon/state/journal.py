@@ -13,7 +13,7 @@ from typing import Any
 import aiosqlite
 
 from ..clock import Clock
-from ..jsonutil import dumps
+from ..api.jsonutil import dumps
 from .db import Database
 
 

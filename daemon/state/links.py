@@ -5,25 +5,13 @@ from __future__ import annotations
 import contextlib
 import json
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
-from typing import Any
 
 import aiosqlite
 
 from ..clock import Clock
-from ..jsonutil import dumps
+from ..api.jsonutil import dumps
+from ..api.links import Link
 from .db import Database
-
-
-@dataclass(frozen=True)
-class Link:
-    entity: str
-    syncro_id: str
-    xero_id: str
-    xero_number: str | None = None
-    payload_digest: str | None = None
-    feature: str = ""
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 def _link(row: aiosqlite.Row) -> Link:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..clock import Clock
-from ..jsonutil import dumps
+from ..api.jsonutil import dumps
 from .db import Database
 
 

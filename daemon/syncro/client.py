@@ -20,7 +20,15 @@ from typing import Any
 
 import aiohttp
 
-from .. import __version__, heartbeat
+from .. import heartbeat
+from ..api.errors import (
+    SyncroError,
+    SyncroNotFound,
+    SyncroUnavailable,
+    SyncroValidationError,
+    SyncroWriteUncertain,
+)
+from ..version import __version__
 from ..clock import UTC, Clock
 from ..ratelimit import Pacer, SlidingWindow
 
@@ -37,27 +45,6 @@ UNPAGED_LISTS = frozenset({"/payment_methods", "/products/categories"})
 _TRANSPORT_ERRORS = (aiohttp.ClientConnectionError, aiohttp.ClientPayloadError, asyncio.TimeoutError)
 
 
-class SyncroError(Exception):
-    """Syncro answered with an error, or not usefully. ``endpoint`` is e.g. ``"GET /invoices"``."""
-
-    def __init__(self, message: str, *, endpoint: str, status: int | None = None) -> None:
-        super().__init__(message)
-        self.endpoint = endpoint
-        self.status = status
-
-
-class SyncroUnavailable(SyncroError):
-    """Still rate-limited, failing (5xx) or unreachable after ``max_attempts`` tries."""
-
-
-class SyncroWriteUncertain(SyncroUnavailable):
-    """A POST got no clear answer (5xx, timeout, dropped connection): it may or may not have been applied.
-
-    POSTs are not retried in that case because Syncro has no idempotency keys; look for the record
-    before sending it again.
-    """
-
-
 class SyncroBadResponse(SyncroError):
     """A success status whose body is not a JSON object (HTML/WAF page, plain text, bad JSON)."""
 
@@ -69,18 +56,6 @@ class SyncroNoRecord(SyncroBadResponse):
 
 class SyncroAuthError(SyncroError):
     """401/403: the API token is wrong, expired or lacks a permission for this endpoint."""
-
-
-class SyncroNotFound(SyncroError):
-    """404."""
-
-
-class SyncroValidationError(SyncroError):
-    """422: Syncro refused the data; ``messages`` holds what it said, one string per problem."""
-
-    def __init__(self, message: str, *, endpoint: str, status: int | None, messages: list[str]) -> None:
-        super().__init__(message, endpoint=endpoint, status=status)
-        self.messages = messages
 
 
 def unwrap(body: dict, key: str) -> dict:

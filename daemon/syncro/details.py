@@ -22,14 +22,13 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import defaultdict
-from typing import TYPE_CHECKING, Any, Iterable
+from typing import Any, Iterable, Protocol
 
+from ..api.resources import BulkDetail, SyncroResource
 from ..changes import readable_instant
-from .client import SyncroAuthError, SyncroBadResponse, SyncroNotFound
-from .resources import BulkDetail, SyncroResource
-
-if TYPE_CHECKING:
-    from ..sync_pass import PassRun
+from ..plugin_loader import Plugins
+from ..state import State
+from .client import SyncroAuthError, SyncroBadResponse, SyncroClient, SyncroNotFound
 
 log = logging.getLogger(__name__)
 
@@ -50,10 +49,24 @@ def list_pages_cursor(resource: str) -> str:
     return f"syncro:{resource}:list_pages"
 
 
+class DetailSource(Protocol):
+    """What the details need of their pass (``sync_pass.PassRun`` provides it)."""
+
+    state: State
+    syncro: SyncroClient
+    dry_run: bool
+
+    @property
+    def plugins(self) -> Plugins: ...
+    def has_listed(self, resource_name: str) -> bool: ...
+    async def listed(self, resource_name: str) -> dict[str, dict[str, Any]]: ...
+    async def know_unchanged(self, resource_name: str) -> None: ...
+
+
 class Details:
     """One pass's full Syncro records: read, composed and known ones."""
 
-    def __init__(self, run: "PassRun") -> None:
+    def __init__(self, run: DetailSource) -> None:
         self._run = run
         self._read: dict[Key, asyncio.Future[dict[str, Any]]] = {}
         self._composed: dict[Key, dict[str, Any]] = {}
@@ -75,11 +88,11 @@ class Details:
         return await self._read[key]
 
     async def _detail(self, resource_name: str, record_id: str) -> dict[str, Any]:
-        resource = self._run.engine.plugins.resources[resource_name]
+        resource = self._run.plugins.resources[resource_name]
         return await self._run.syncro.get_record(resource.detail_path(record_id), resource.item_key, record_id)
 
     def _needs_detail(self, resource: str) -> bool:
-        return self._run.engine.plugins.resources[resource].needs_detail
+        return self._run.plugins.resources[resource].needs_detail
 
     def hold(self, resource: str, records: list[dict[str, Any]]) -> None:
         """List records that are whole records (``list_is_detail``): read this pass, no detail GET."""

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from .client import SyncroClient
 
 if TYPE_CHECKING:
-    from .resources import SyncroResource
+    from ..api.resources import SyncroResource
 
 
 @dataclass(frozen=True)

@@ -18,10 +18,16 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Any
 
-from syncro_xero import Context, Link, Lookup, Park, XeroRejected
-from syncro_xero.jsonutil import digest
-from syncro_xero.money import to_decimal
-from syncro_xero.xero.writer import where_literal
+from syncro_xero import (
+    Context,
+    Link,
+    Lookup,
+    Park,
+    XeroRejected,
+    digest,
+    to_decimal,
+    where_literal,
+)
 
 from .common import day
 from .lines import line_amount
@@ -90,14 +96,30 @@ async def make_bill(maker: BillMaker, share: Share, n: int, ctx: Context) -> Non
     """Bill ``share`` as the PO's ``n``-th bill: adopt the supplier's bill of that number, or create it."""
     key = bill_key(str(maker.po["id"]), n)
     payload = maker.payload(share, n)
-    link = Link(BILL, key, "", payload["InvoiceNumber"], digest(payload), "purchase_orders", share.to_json())
-    found = await ctx.xero_list("Invoices", {"where": maker.where(n) + ''.join(f' AND Status!="{s}"' for s in GONE)})
+    link = Link(
+        entity=BILL,
+        syncro_id=key,
+        xero_id="",
+        xero_number=payload["InvoiceNumber"],
+        payload_digest=digest(payload),
+        feature="purchase_orders",
+        extra=share.to_json(),
+    )
+    found = await ctx.xero_list("Invoices", {"where": maker.where(n) + "".join(f' AND Status!="{s}"' for s in GONE)})
     if found:
         await _adopt(found[0], payload, link, ctx)
         return
     try:
-        await ctx.write(BILL, key, "create", "PUT", "Invoices", payload,
-                                 lookup=Lookup("Invoices", maker.where(n), maker.identity(n)), link=link)
+        await ctx.write(
+            BILL,
+            key,
+            "create",
+            "PUT",
+            "Invoices",
+            payload,
+            lookup=Lookup("Invoices", maker.where(n), maker.identity(n)),
+            link=link,
+        )
     except XeroRejected as rejected:
         raise Park(
             f"Xero refused bill {payload['InvoiceNumber']} of purchase order {maker.po.get('number')}: "
@@ -105,9 +127,11 @@ async def make_bill(maker: BillMaker, share: Share, n: int, ctx: Context) -> Non
             "then retry.",
             "; ".join(rejected.messages),
         ) from rejected
-    ctx.note(f"purchase order {maker.po.get('number')}: bill {payload['InvoiceNumber']} "
-             f"{ctx.done('made', 'would be made')} in Xero "
-             f"({payload['Status'].lower()})")
+    ctx.note(
+        f"purchase order {maker.po.get('number')}: bill {payload['InvoiceNumber']} "
+        f"{ctx.done('made', 'would be made')} in Xero "
+        f"({payload['Status'].lower()})"
+    )
 
 
 async def _adopt(existing: dict[str, Any], payload: dict[str, Any], link: Link, ctx: Context) -> None:
@@ -120,6 +144,7 @@ async def _adopt(existing: dict[str, Any], payload: dict[str, Any], link: Link, 
             "[plugins.purchase_orders] bill_number_format to tell them apart, then retry."
         )
     await ctx.save_link(replace(link, xero_id=existing["InvoiceID"]))
-    ctx.note(f"bill {payload['InvoiceNumber']}: already in Xero for this supplier and amount; "
-             f"{ctx.done('linked', 'would be linked')}, not made twice")
-
+    ctx.note(
+        f"bill {payload['InvoiceNumber']}: already in Xero for this supplier and amount; "
+        f"{ctx.done('linked', 'would be linked')}, not made twice"
+    )

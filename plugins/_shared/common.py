@@ -4,11 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from syncro_xero import (
-    Context,
-    Link,
-    Park,
-)
+from syncro_xero import Context, Link, Park
 
 
 def day(value: Any) -> Any:

@@ -10,8 +10,16 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from syncro_xero import Context, Defer, Link, Lookup, Park, XeroRejected
-from syncro_xero.xero.writer import allocated_to, where_literal
+from syncro_xero import (
+    Context,
+    Defer,
+    Link,
+    Lookup,
+    Park,
+    XeroRejected,
+    allocated_to,
+    where_literal,
+)
 
 ZERO = Decimal("0")
 
@@ -60,6 +68,15 @@ async def allocate_applications(
                        f"{'; '.join(rejected.messages)}", "; ".join(rejected.messages)) from rejected
         allocated[invoice_id] = str(amount)
         ctx.note(f"{what}: {delta} of its credit {ctx.done('allocated', 'would be allocated')} to invoice {invoice.xero_number}")
-    await ctx.save_link(Link(link.entity, link.syncro_id, link.xero_id, link.xero_number, link.payload_digest,
-                             link.feature, {**link.extra, "applied": allocated}))
+    await ctx.save_link(
+        Link(
+            entity=link.entity,
+            syncro_id=link.syncro_id,
+            xero_id=link.xero_id,
+            xero_number=link.xero_number,
+            payload_digest=link.payload_digest,
+            feature=link.feature,
+            extra={**link.extra, "applied": allocated},
+        )
+    )
     return allocated

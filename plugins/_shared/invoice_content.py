@@ -18,11 +18,7 @@ from typing import Any, Literal
 from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict
-from syncro_xero import (
-    Context,
-)
-from syncro_xero.changes import parse_instant
-from syncro_xero.money import to_decimal
+from syncro_xero import Context, Link, parse_instant, to_decimal
 
 from .common import day
 from .lines import (
@@ -41,6 +37,8 @@ FIELDS = {"date": "date", "due_date": "due_date", "po_number": "reference", "num
 TEMPLATED = {"po_number": ("reference_format", "po_number"), "number": ("invoice_number_format", "number")}
 
 EXCLUSIVE = "Exclusive"  # the invoices feature's LineAmountTypes
+#: xero_invoices' link: Syncro invoice id <-> InvoiceID; extra {"content"}: both sides when last in step.
+BASE = "invoice_base"
 
 Content = dict[str, Any]
 LineKey = list[str]  # description, quantity, unit price, discount rate, item code, tax type, line amount
@@ -237,3 +235,23 @@ def fill(template: str, invoice: dict[str, Any]) -> str:
         return template.format(**{k: ("" if v is None else v) for k, v in invoice.items()}).strip()
     except (KeyError, IndexError, ValueError):
         return ""
+
+
+async def record_sent(syncro_id: str, invoice: dict[str, Any], ctx: Context) -> None:
+    """The invoices feature sent ``invoice`` to Xero: both sides are in step on its content (the base
+    against which the next Xero edit is told from the daemon's own write)."""
+    link = await ctx.link(INVOICE, syncro_id)
+    if link is None or not link.xero_id:
+        return
+    content = await syncro_content(invoice, await Mapping.load(ctx), ctx)
+    base = await ctx.link(BASE, syncro_id)
+    if base is None or base.xero_id != link.xero_id or base.extra.get("content") != content:
+        await ctx.save_link(
+            Link(
+                entity=BASE,
+                syncro_id=syncro_id,
+                xero_id=link.xero_id,
+                feature="xero_invoices",
+                extra={"content": content},
+            )
+        )

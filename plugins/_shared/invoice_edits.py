@@ -12,9 +12,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Literal, NoReturn
 
-from syncro_xero import Context, Park
-from syncro_xero.money import to_decimal
-from syncro_xero.syncro import SyncroNotFound, SyncroValidationError, error_messages
+from syncro_xero import Context, Park, SyncroNotFound, SyncroValidationError, to_decimal
+from syncro_xero.syncro import error_messages
 
 from .common import day
 from .invoice_content import (

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Literal
 
-from syncro_xero.money import to_decimal
+from syncro_xero import to_decimal
 
 CENT = Decimal("0.01")
 #: The description of the line :func:`settle` adds; never a line of the source document.

@@ -28,8 +28,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from syncro_xero import Context, Park
-from syncro_xero.money import to_decimal
+from syncro_xero import Context, Park, to_decimal
 
 ZERO = Decimal("0")
 #: Syncro records read around one payment (beyond its own invoices) before bounds are settled with

@@ -111,8 +111,14 @@ async def _match(vendor: dict[str, Any], ctx: Context, settings: SupplierSetting
     claimant = ctx.memo.setdefault("claimed", {}).setdefault(found["ContactID"], str(vendor["id"]))
     if customer is None and other is None and claimant == str(vendor["id"]):
         suffixed = found["Name"].casefold() == (name + settings.name_clash_suffix).casefold()
-        link = Link(SUPPLIER, str(vendor["id"]), found["ContactID"], found.get("ContactNumber"), None, "purchase_orders",
-                    {"suffixed": suffixed})
+        link = Link(
+            entity=SUPPLIER,
+            syncro_id=str(vendor["id"]),
+            xero_id=found["ContactID"],
+            xero_number=found.get("ContactNumber"),
+            feature="purchase_orders",
+            extra={"suffixed": suffixed},
+        )
         await ctx.save_link(link)
         ctx.note(f"vendor {vendor['id']} '{name}' matched existing Xero contact '{found['Name']}' by {how}")
         return link
@@ -120,17 +126,25 @@ async def _match(vendor: dict[str, Any], ctx: Context, settings: SupplierSetting
     if settings.name_clash == "park":
         raise Park(
             f"Xero contact '{found['Name']}' is already Syncro {whose}'s, and Syncro vendor {vendor['id']} has the "
-            "same name. Rename the vendor in Syncro, or set [plugins.purchase_orders] name_clash to \"suffix\" or "
-            "\"share\", then retry."
+            'same name. Rename the vendor in Syncro, or set [plugins.purchase_orders] name_clash to "suffix" or '
+            '"share", then retry.'
         )
     if settings.name_clash == "share" and customer is not None:
-        link = Link(SUPPLIER, str(vendor["id"]), found["ContactID"], found.get("ContactNumber"), None, "purchase_orders",
-                    {"shared": True})
+        link = Link(
+            entity=SUPPLIER,
+            syncro_id=str(vendor["id"]),
+            xero_id=found["ContactID"],
+            xero_number=found.get("ContactNumber"),
+            feature="purchase_orders",
+            extra={"shared": True},
+        )
         await ctx.save_link(link)
         ctx.note(f"vendor {vendor['id']} '{name}' shares Xero contact '{found['Name']}' with Syncro {whose}")
         return link
-    ctx.note(f"vendor {vendor['id']} '{name}': the name is Syncro {whose}'s contact in Xero; "
-             f"{ctx.done('synced', 'would sync')} as '{name}{settings.name_clash_suffix}'")
+    ctx.note(
+        f"vendor {vendor['id']} '{name}': the name is Syncro {whose}'s contact in Xero; "
+        f"{ctx.done('synced', 'would sync')} as '{name}{settings.name_clash_suffix}'"
+    )
     return None
 
 
@@ -140,8 +154,14 @@ async def _name_taken(name: str, ctx: Context) -> bool:
 
 def _active_named(contacts: list[dict[str, Any]], name: str) -> dict[str, Any] | None:
     wanted = name.casefold()
-    return next((c for c in contacts if c.get("ContactStatus", "ACTIVE") == "ACTIVE"
-                 and (c.get("Name") or "").casefold() == wanted), None)
+    return next(
+        (
+            c
+            for c in contacts
+            if c.get("ContactStatus", "ACTIVE") == "ACTIVE" and (c.get("Name") or "").casefold() == wanted
+        ),
+        None,
+    )
 
 
 async def _contacts(ctx: Context) -> list[dict[str, Any]]:

@@ -1,7 +1,6 @@
 """A third-party feature on a resource the core does not register: it registers the resource too."""
 
 from syncro_xero import Change, Context, Feature, SyncroResource, hookimpl
-from syncro_xero.syncro.polling import FullScan
 
 HANDLED: list[str] = []
 
@@ -16,7 +15,7 @@ class ExtraResource(Feature):
 
 @hookimpl
 def syncro_xero_resources() -> list[SyncroResource]:
-    return [SyncroResource("vendor_directory", "/vendors", "vendors", "vendor", FullScan())]
+    return [SyncroResource("vendor_directory", "/vendors", "vendors", "vendor")]
 
 
 @hookimpl

@@ -12,9 +12,15 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
-from syncro_xero import Change, Context, Feature, Park, SyncroResource, hookimpl
-from syncro_xero.syncro.polling import FullScan
-from syncro_xero.xero.writer import natural_key_lookup
+from syncro_xero import (
+    Change,
+    Context,
+    Feature,
+    Park,
+    SyncroResource,
+    hookimpl,
+    natural_key_lookup,
+)
 
 ENTITY = "quote"
 
@@ -99,4 +105,4 @@ def syncro_xero_feature() -> Feature:
 @hookimpl
 def syncro_xero_resources() -> list[SyncroResource]:
     # GET /estimates has no change filter and no order (syncro-api.md §1.5): scan it whole.
-    return [SyncroResource("estimates", "/estimates", "estimates", "estimate", FullScan())]
+    return [SyncroResource("estimates", "/estimates", "estimates", "estimate")]

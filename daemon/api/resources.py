@@ -1,16 +1,14 @@
-"""The Syncro resources the core knows how to poll, registered through ``syncro_xero_resources``.
-
-A plugin that needs another resource (tickets, estimates, ...) registers a :class:`SyncroResource`
-of its own through the same hook.
-"""
+"""A Syncro list endpoint as a source of changes, as a plugin declares it (``syncro_xero_resources``)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
-from ..hookspecs import hookimpl
-from .polling import FullScan, PollStrategy, UpdatedSince
+#: How the core finds a resource's changes (admins may choose another per resource under
+#: ``[sync] strategies``): every page each pass; ``?since_updated_at=`` with an overlap; pages down to
+#: the first page of known records (only for a list that is newest first); ``?sort=updated_at DESC``.
+Polling = Literal["full_scan", "updated_since", "newest_first", "sorted_by_update"]
 
 
 @dataclass(frozen=True)
@@ -38,14 +36,6 @@ class BulkDetail:
     embeds: tuple[Embed, ...] = ()
 
 
-#: ``GET /line_items?invoice_id_not_null=true``: every invoice's lines, 100 a page; Syncro allows it
-#: only to tokens with the Global Admin permission (syncro-api.md §1.2, §2.4, §5.16).
-INVOICE_LINES = BulkDetail(
-    "/line_items", "line_items", {"invoice_id_not_null": True}, "invoice_id", "line_items",
-    (Embed("customers", "customer_id", "customer"),),
-)
-
-
 @dataclass(frozen=True)
 class SyncroResource:
     """One Syncro list endpoint as a source of changes."""
@@ -54,7 +44,7 @@ class SyncroResource:
     path: str  # list path relative to the API root, e.g. "/invoices"
     list_key: str  # envelope key of the list, e.g. "invoices"
     item_key: str  # envelope key of one record, e.g. "invoice"
-    strategy: PollStrategy
+    polling: Polling = "full_scan"
     params: dict[str, Any] = field(default_factory=dict)
     #: List records lack what features need (invoice lines): fetch each changed record's detail.
     needs_detail: bool = False
@@ -68,25 +58,3 @@ class SyncroResource:
 
     def detail_path(self, record_id: str) -> str:
         return f"{self.path}/{record_id}"
-
-
-CORE_RESOURCES = [
-    # include_disabled: a disabled customer must not look deleted (syncro-api.md §2.1).
-    SyncroResource("customers", "/customers", "customers", "customer", FullScan(), {"include_disabled": True}),
-    SyncroResource("invoices", "/invoices", "invoices", "invoice", UpdatedSince(), needs_detail=True, bulk=INVOICE_LINES),
-    SyncroResource("payments", "/payments", "payments", "payment", FullScan(), list_is_detail=True),
-    # A product's list entry is the whole product (the PO feature reads products named on lines).
-    SyncroResource("products", "/products", "products", "product", FullScan(), list_is_detail=True),
-    # No GET /products/categories/{id} in the spec: its list is unpaged, read whole in one answer.
-    SyncroResource("product_categories", "/products/categories", "categories", "category", FullScan(),
-                   has_detail=False),
-    SyncroResource("vendors", "/vendors", "vendors", "vendor", FullScan()),
-    SyncroResource(
-        "purchase_orders", "/purchase_orders", "purchase_orders", "purchase_order", FullScan(), needs_detail=True
-    ),
-]
-
-
-@hookimpl
-def syncro_xero_resources() -> list[SyncroResource]:
-    return list(CORE_RESOURCES)
