@@ -7,6 +7,7 @@ from typing import Any, Protocol
 
 from pydantic import BaseModel
 
+from .api.errors import PluginMisuse
 from .api.links import Link
 from .api.lookup import Lookup
 from .api.outcomes import Change
@@ -69,6 +70,16 @@ class PassContext:
             logging.getLogger(f"syncro_xero.plugins.{feature}"), {"plugin": feature, "record": record}
         )
 
+    def _declared(self, *kinds: str) -> None:
+        """Refuse a write of a link kind this feature does not declare in ``link_kinds``."""
+        declared = self._run.plugins.feature(self.feature).link_kinds
+        undeclared = [kind for kind in kinds if kind not in declared]
+        if undeclared:
+            raise PluginMisuse(
+                f"feature {self.feature} writes link kind {undeclared[0]!r}, which its link_kinds "
+                f"{tuple(declared)} do not declare"
+            )
+
     # -- Xero writes --------------------------------------------------------------------------
     async def upsert(
         self,
@@ -84,6 +95,7 @@ class PassContext:
     ) -> Link:
         """Create the Xero record linked to ``(entity, syncro_id)``, or update it if it changed; a
         create is found again after a crash by ``lookup`` (by default, by ``number``)."""
+        self._declared(entity)
         link, outcome = await self._run.writer.upsert(
             feature=self.feature,
             entity=entity,
@@ -116,6 +128,7 @@ class PassContext:
     ) -> dict[str, Any]:
         """One journaled write that is not a plain upsert (void, allocate, pay, ...); ``payload`` is
         one record, sent in the shape the spec takes for ``method path``."""
+        self._declared(entity, *([link.entity] if link else []))
         write = Write(
             feature=self.feature,
             entity=entity,
@@ -155,12 +168,14 @@ class PassContext:
 
     async def save_link(self, link: Link) -> None:
         """Record a link found rather than written (e.g. an existing Xero contact matched)."""
+        self._declared(link.entity)
         if self.dry_run:
             self._run.dry_links[(link.entity, link.syncro_id)] = link
         else:
             await self._run.state.links.save(link)
 
     async def forget_link(self, entity: str, syncro_id: str | int) -> None:
+        self._declared(entity)
         if not self.dry_run:
             await self._run.state.links.delete(entity, syncro_id)
 

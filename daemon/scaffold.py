@@ -48,19 +48,21 @@ class Settings(BaseModel):
     greeting: str = "changed"
 
 
-class {class_name}(Feature):
+class {class_name}(Feature[Settings]):
     name = "{name}"
     description = "Notes every changed Syncro customer (a starting point)"
     syncro_resources = ("customers",)
     depends_on = ("contacts",)
+    #: The kinds of link this feature writes: ``ctx.upsert("{name}", ...)`` below.
+    link_kinds = ("{name}",)
     Settings = Settings
 
-    async def handle(self, change: Change, ctx: Context) -> None:
+    async def handle(self, change: Change, ctx: Context[Settings]) -> None:
         customer = change.current
         ctx.note(f"customer {{change.record_id}} {{ctx.settings.greeting}} ({{change.op}})")
         # A real feature writes to Xero here, e.g.:
         # contact = await ctx.link("contact", change.record_id)
-        # await ctx.upsert("my_thing", change.record_id, "Contacts", {{"ContactID": contact.xero_id, ...}})
+        # await ctx.upsert("{name}", change.record_id, "Contacts", {{"ContactID": contact.xero_id, ...}})
 
 
 @hookimpl

@@ -32,7 +32,7 @@ from typing import Any, Awaitable, Callable, Protocol
 from pydantic import BaseModel
 
 from . import heartbeat
-from .api.errors import XeroRejected
+from .api.errors import PluginMisuse, XeroRejected
 from .api.feature import Feature
 from .api.jsonutil import digest
 from .api.links import Link
@@ -490,7 +490,7 @@ class PassRun:
                 log.warning("%s %s %s %s", feature.name, change.resource, change.record_id, reason)
                 self.report.failed.append((feature.name, change.record_id, reason))
                 return False
-            if raised_by(exc, type(feature).__module__):
+            if raised_by(exc, type(feature).__module__) or isinstance(exc, PluginMisuse):
                 log.error("plugin %s failed on %s %s: %s", feature.name, change.resource, change.record_id,
                           one_line(exc), exc_info=True)
                 reason = (

@@ -6,7 +6,7 @@ end (the most specific part). A renamed category renames its option; a deleted o
 (an archived option with the same name is restored when the category comes back). The tracking
 category is found by name in ``prepare`` and created when missing; Xero allows only 2 active
 tracking categories, so when both are taken every category is parked with what the bookkeeper
-can do about it. The invoices feature tags a line with :func:`tracking_for`.
+can do about it. The invoices feature tags a line with ``_shared.tracking.tracking_for``.
 """
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ import asyncio
 from dataclasses import replace
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
 from syncro_xero import (
     Change,
     CheckResult,
@@ -30,25 +29,12 @@ from syncro_xero import (
     where_literal,
 )
 
+from ._shared.tracking import MAX_NAME, CategoriesSettings
+
 ENTITY = "tracking_option"
 CATEGORY_ENTITY = "tracking_category"
-MAX_NAME = 100
 MAX_ACTIVE = 2  # xero-api.md §1.2: at most 2 active tracking categories
 NAME_TAKEN = ("already in use", "must be unique")
-
-
-class CategoriesSettings(BaseModel):
-    """``[plugins.categories]``"""
-
-    model_config = ConfigDict(extra="forbid")
-
-    #: The Xero tracking category whose options follow Syncro's product categories (found by
-    #: name, created when missing); "" switches tagging lines by product category off.
-    tracking_category: str = Field("Product Category", max_length=MAX_NAME, pattern=r'^[^"]*$')
-    #: What separates a parent from its child in Syncro's display path, to find the option of a
-    #: line that names only its category.
-    # UNKNOWN (syncro-api.md §2.8): no example shows the separator of names_depth_cache.
-    path_separator: str = " > "
 
 
 def option_name(category: dict[str, Any]) -> str:
@@ -58,36 +44,9 @@ def option_name(category: dict[str, Any]) -> str:
     return name if len(name) <= MAX_NAME else "…" + name[-(MAX_NAME - 1):]
 
 
-def option_for(options: list[dict[str, Any]], category: str, separator: str) -> str | None:
-    """The option name for ``category`` (a display path or a bare name); None when absent or ambiguous."""
-    wanted = category.strip().casefold()
-    names = [o["Name"] for o in options]
-    exact = [n for n in names if n.casefold() == wanted]
-    if exact:
-        return exact[0]
-    leaf = [n for n in names if n.casefold().endswith((separator + category.strip()).casefold())]
-    return leaf[0] if len(leaf) == 1 else None
-
-
-async def tracking_for(ctx: Context, category_name: str | None) -> list[dict[str, str]] | None:
-    """The ``Tracking`` of an invoice line in Syncro product category ``category_name``, or None.
-
-    Reads the active tracking categories once per pass (after this feature ran, so options created
-    in this pass are there).
-    """
-    settings: CategoriesSettings | None = ctx.settings_of("categories")
-    if settings is None or not settings.tracking_category or not (category_name or "").strip():
-        return None
-    wanted = settings.tracking_category.casefold()
-    tracking = next((c for c in await ctx.xero_list("TrackingCategories") if c["Name"].casefold() == wanted), None)
-    if tracking is None:
-        return None
-    option = option_for(tracking.get("Options") or [], category_name or "", settings.path_separator)
-    return [{"Name": tracking["Name"], "Option": option}] if option else None
-
-
 class Categories(Feature[CategoriesSettings]):
     name = "categories"
+    link_kinds = ("tracking_option", "tracking_category")
     description = "Syncro product categories -> options of a Xero tracking category (tags invoice lines)"
     syncro_resources = ("product_categories",)
     Settings = CategoriesSettings
@@ -130,6 +89,7 @@ class Categories(Feature[CategoriesSettings]):
                     feature=self.name,
                     extra={"category": category_id, "name": name, "status": "ACTIVE"},
                 ),
+                Lookup(f"TrackingCategories/{category_id}", "", {"Name": name}, within="Options"),
             )
             return
         if link.extra.get("name") == name and link.extra.get("status") == "ACTIVE":
@@ -176,9 +136,10 @@ class Categories(Feature[CategoriesSettings]):
         path: str,
         payload: dict[str, Any],
         link: Link,
+        lookup: Lookup | None = None,
     ) -> None:
         try:
-            await ctx.write(ENTITY, change.record_id, action, method, path, payload, link=link)
+            await ctx.write(ENTITY, change.record_id, action, method, path, payload, link=link, lookup=lookup)
         except XeroRejected as rejected:
             if any(m in " ".join(rejected.messages) for m in NAME_TAKEN):
                 raise Park(

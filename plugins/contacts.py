@@ -41,6 +41,7 @@ class _Matcher:
 
 class Contacts(Feature[ContactsSettings]):
     name = "contacts"
+    link_kinds = ("contact",)
     description = "Syncro customers (businesses and individuals) -> Xero contacts"
     syncro_resources = ("customers",)
     Settings = ContactsSettings

@@ -42,11 +42,13 @@ from syncro_xero import (
     Context,
     Feature,
     Link,
+    Lookup,
     Park,
     XeroRejected,
     hookimpl,
     natural_key_lookup,
     to_decimal,
+    where_literal,
 )
 
 from ._shared.accounts import account_checks
@@ -123,6 +125,7 @@ def adjustment_payload(
 
 class Inventory(Feature[InventorySettings]):
     name = "inventory"
+    link_kinds = ("adjustment_contact", "stock_adjustment")
     description = "Syncro stock counts -> Xero quantity on hand of tracked items ($0 adjustment documents)"
     syncro_resources = ("products",)
     depends_on = ("products",)
@@ -226,7 +229,10 @@ async def _find_or_create_contact(ctx: Context, name: str) -> str:
             Link(entity=ADJUSTMENT_CONTACT, syncro_id=name, xero_id=found[0]["ContactID"], feature="inventory")
         )
         return found[0]["ContactID"]
-    created = await ctx.upsert(ADJUSTMENT_CONTACT, name, "Contacts", {"Name": name})
+    created = await ctx.upsert(
+        ADJUSTMENT_CONTACT, name, "Contacts", {"Name": name},
+        lookup=Lookup("Contacts", f"Name=={where_literal(name)}", {"Name": name}),
+    )
     ctx.note(f"{ctx.done('created', 'would create')} the Xero contact '{name}' for stock adjustments")
     return created.xero_id
 

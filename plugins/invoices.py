@@ -44,6 +44,7 @@ from ._shared.invoice_content import (
 )
 from ._shared.lines import Mismatch, SourceLine, effective_rates, settle, xero_line
 from ._shared.tax_map import tax_map
+from ._shared.tracking import tracking_for
 
 LOCK_MARKERS = ("lock date", "locked period", "period lock")
 NUMBER_TAKEN = ("must be unique",)
@@ -51,6 +52,7 @@ NUMBER_TAKEN = ("must be unique",)
 
 class Invoices(Feature[InvoicesSettings]):
     name = "invoices"
+    link_kinds = ("invoice", "invoice_base", "credit_note")
     description = "Syncro invoices -> Xero sales invoices; negative invoices -> credit notes"
     syncro_resources = ("invoices",)
     depends_on = ("contacts", "tax")
@@ -410,8 +412,6 @@ async def _item_code(line: dict[str, Any], ctx: Context) -> str | None:
 async def _tracking(category: str | None, ctx: Context) -> list[dict[str, str]] | None:
     if not category or not ctx.enabled("categories"):
         return None
-    from .categories import tracking_for
-
     return await tracking_for(ctx, category)
 
 

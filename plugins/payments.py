@@ -95,6 +95,7 @@ def account_for(payment: dict[str, Any], settings: PaymentsSettings) -> str:
 
 class Payments(Feature[PaymentsSettings]):
     name = "payments"
+    link_kinds = ("payment", "overpayment", "payment_allocation")
     description = "Syncro payments -> Xero payments (partial, split as batch payments, overpayments)"
     syncro_resources = ("payments",)
     depends_on = ("contacts", "invoices")

@@ -132,6 +132,7 @@ def item_payload(product: dict[str, Any], settings: ProductsSettings, taxes: Tax
 
 class Products(Feature[ProductsSettings]):
     name = "products"
+    link_kinds = ("item",)
     description = "Syncro products -> Xero items (tracked inventory where chosen)"
     syncro_resources = ("products",)
     depends_on = ("tax",)

@@ -103,6 +103,7 @@ def _cut(text: str, limit: int) -> str:
 
 class PurchaseOrders(Feature[PurchaseOrdersSettings]):
     name = "purchase_orders"
+    link_kinds = ("purchase_order", "po_bill", "supplier")
     description = "Syncro purchase orders -> Xero purchase orders; finished POs -> bills"
     syncro_resources = ("purchase_orders",)
     depends_on = ("tax",)

@@ -48,6 +48,7 @@ class RefundsSettings(BaseModel):
 
 class Refunds(Feature[RefundsSettings]):
     name = "refunds"
+    link_kinds = ("refund",)
     description = "Syncro refunds -> Xero refunds of the credit note (cash paid back)"
     syncro_resources = ("payments",)
     depends_on = ("invoices",)

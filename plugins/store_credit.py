@@ -48,6 +48,7 @@ class StoreCreditSettings(BaseModel):
 
 class StoreCredit(Feature[StoreCreditSettings]):
     name = "store_credit"
+    link_kinds = ("store_credit", "store_credit_allocation")
     description = "Syncro store credit -> Xero credit notes, allocated when applied"
     syncro_resources = ("payments",)
     depends_on = ("contacts", "invoices", "tax")

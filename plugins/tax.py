@@ -16,7 +16,17 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from syncro_xero import CheckResult, Context, Feature, Link, Park, digest, hookimpl
+from syncro_xero import (
+    CheckResult,
+    Context,
+    Feature,
+    Link,
+    Lookup,
+    Park,
+    digest,
+    hookimpl,
+    where_literal,
+)
 
 from ._shared.tax_map import ENTITY, TaxGroup, TaxSettings
 
@@ -35,6 +45,7 @@ def tax_group_payload(group: TaxGroup) -> dict[str, Any]:
 
 class Tax(Feature[TaxSettings]):
     name = "tax"
+    link_kinds = ("tax_rate",)
     description = "Syncro tax rates and groups -> Xero tax types (used by invoices, products, POs)"
     Settings = TaxSettings
 
@@ -57,7 +68,10 @@ class Tax(Feature[TaxSettings]):
                 continue
             if link is None and not settings.create_groups:
                 continue  # lines on it park, saying so (TaxMap)
-            await ctx.upsert(ENTITY, rate_id, "TaxRates", tax_group_payload(group), extra={"name": group.name})
+            await ctx.upsert(
+                ENTITY, rate_id, "TaxRates", tax_group_payload(group), extra={"name": group.name},
+                lookup=Lookup("TaxRates", f"Name=={where_literal(group.name)}", {"Name": group.name}),
+            )
 
     async def check(self, ctx: Context[TaxSettings]) -> list[CheckResult]:
         settings = ctx.settings

@@ -129,6 +129,7 @@ async def find_marked(contact_id: str, name: str, ctx: Context) -> dict[str, Any
 
 class XeroContacts(Feature):
     name = "xero_contacts"
+    link_kinds = ("contact", "xero_contact")
     description = "Xero contacts -> Syncro customers: those made in Xero imported, edits flowing back"
     xero_resources = ("Contacts",)
     xero_params = {"Contacts": {"includeArchived": "true"}}  # an archive is news too

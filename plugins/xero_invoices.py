@@ -98,6 +98,7 @@ class XeroInvoicesSettings(BaseModel):
 
 class XeroInvoices(Feature):
     name = "xero_invoices"
+    link_kinds = ("invoice_base", "invoice_editing")
     description = "Xero edits of invoices from Syncro -> the Syncro invoice (header and lines)"
     xero_resources = ("Invoices",)
     reverse_first = True  # read Xero's edits before the invoices feature could send over them

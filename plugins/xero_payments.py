@@ -174,6 +174,7 @@ async def in_syncro(payment_id: int, ctx: Context) -> bool:
 
 class XeroPayments(Feature):
     name = "xero_payments"
+    link_kinds = ("payment", "xero_payment")
     description = "Xero payments and batch payments on Syncro's invoices -> Syncro payments (split)"
     xero_resources = ("Payments",)
     depends_on = ("invoices",)

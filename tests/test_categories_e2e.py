@@ -2,7 +2,8 @@
 
 import pytest
 from syncro_xero import Change, Context, Feature, hookimpl
-from syncro_xero.plugins.categories import option_for, option_name, tracking_for
+from syncro_xero.plugins._shared.tracking import option_for, tracking_for
+from syncro_xero.plugins.categories import option_name
 
 OPTIONS = [{"Name": "Hardware"}, {"Name": "Hardware > Docks"}, {"Name": "Hardware > Cables"},
            {"Name": "Software > Cables"}]

@@ -190,3 +190,60 @@ async def test_a_xero_change_a_reverse_feature_defers_comes_back_at_the_next_pas
 
     assert first.counts["patient"].waiting == 1
     assert sorted(seen) == ["Later Ltd", "Later Ltd", "Newer Ltd"]
+
+
+def _writer_plugin(link_kinds: tuple[str, ...], *, number: str | None):
+    """A feature that upserts each customer as a Xero contact under link kind ``tagged``."""
+    from syncro_xero import Change, Context, Feature, hookimpl
+
+    class Tagger(Feature):
+        name = "tagger"
+        syncro_resources = ("customers",)
+
+        async def handle(self, change: Change, ctx: Context) -> None:
+            name = change.current["business_name"]
+            await ctx.upsert("tagged", change.record_id, "Contacts", {"Name": name}, number=number)
+
+    Tagger.link_kinds = link_kinds
+
+    class Plugin:
+        @staticmethod
+        @hookimpl
+        def syncro_xero_feature():
+            return Tagger()
+
+    return Plugin()
+
+
+@pytest.mark.parametrize(
+    ("link_kinds", "number", "blame"),
+    [
+        ((), "T-1", "writes link kind 'tagged', which its link_kinds () do not declare"),
+        (("tagged",), None, "without a way to find it again"),
+    ],
+    ids=["undeclared link kind", "create that cannot be found again"],
+)
+async def test_a_write_against_the_api_contract_parks_the_record_as_the_plugins_bug(
+    syncro_emulator, xero_emulator, make_config, open_engine, link_kinds, number, blame
+):
+    syncro_emulator.store.add_customer(business_name="Acme Ltd")
+    plugin = _writer_plugin(link_kinds, number=number)
+    engine = await open_engine(make_config(plugins={}), extra_plugins=[("tagger", plugin)])
+
+    report = await engine.run_pass()
+
+    [parked] = await engine.state.parked.all("tagger")
+    assert blame in parked.reason
+    assert "bug to report to the plugin's author" in parked.reason
+    assert report.counts["tagger"].parked == 1
+    assert xero_emulator.store.records("Contacts") == []
+
+
+async def test_a_declared_kind_with_a_number_is_written(syncro_emulator, xero_emulator, make_config, open_engine):
+    syncro_emulator.store.add_customer(business_name="Acme Ltd")
+    engine = await open_engine(make_config(plugins={}), extra_plugins=[("tagger", _writer_plugin(("tagged",), number="T-1"))])
+
+    report = await engine.run_pass()
+
+    assert report.ok
+    assert [c["Name"] for c in xero_emulator.store.records("Contacts")] == ["Acme Ltd"]

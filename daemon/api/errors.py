@@ -9,6 +9,11 @@ from __future__ import annotations
 from typing import Any
 
 
+class PluginMisuse(Exception):
+    """A feature used the API against its contract (a write of an undeclared link kind, a create
+    with no way to be found again): a bug of the plugin's, parked as such and named to its author."""
+
+
 class XeroRejected(Exception):
     """Xero refused this record (a validation error); ``messages`` are Xero's own words."""
 

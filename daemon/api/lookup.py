@@ -28,13 +28,16 @@ class Lookup:
     is then the one whose fields hold exactly what ``identity`` says (field path -> text, compared
     as sent; a path through a list matches any element), and, with ``allocated = (InvoiceID,
     total)``, whose allocations to that invoice add up to at least ``total``. A lookup without
-    either identifies nothing: no record is linked on a filter's say-so alone.
+    either identifies nothing: no record is linked on a filter's say-so alone. With ``within``
+    (e.g. ``"Options"``), the record is an element of that list of a record read (a tracking
+    category's options: ``Lookup("TrackingCategories/<id>", "", {"Name": name}, within="Options")``).
     """
 
     resource: str
     where: str
     identity: Mapping[str, str] = field(default_factory=dict)
     allocated: tuple[str, str] | None = None
+    within: str | None = None
 
     def __post_init__(self) -> None:
         if not isinstance(self.identity, Mapping):
@@ -42,18 +45,25 @@ class Lookup:
 
     def as_dict(self) -> dict[str, Any]:
         return {"resource": self.resource, "where": self.where, "identity": dict(self.identity),
-                "allocated": list(self.allocated) if self.allocated else None}
+                "allocated": list(self.allocated) if self.allocated else None, "within": self.within}
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> "Lookup":
         """From :meth:`as_dict`; a row journaled before identities existed identifies nothing."""
         allocated = data.get("allocated")
         return cls(data["resource"], data.get("where", ""), dict(data.get("identity") or {}),
-                   (str(allocated[0]), str(allocated[1])) if allocated else None)
+                   (str(allocated[0]), str(allocated[1])) if allocated else None, data.get("within"))
+
+    @property
+    def record_resource(self) -> str:
+        """The resource of the record found (``"Options"`` for a lookup within a category's)."""
+        return self.within or self.resource.split("/")[0]
 
     def first(self, records: list[dict[str, Any]]) -> dict[str, Any] | None:
         if not self.identity and not self.allocated:
             return None
+        if self.within:
+            records = [element for r in records for element in r.get(self.within) or []]
         return next((r for r in records if self._identifies(r)), None)
 
     def _identifies(self, record: dict[str, Any]) -> bool:

@@ -25,7 +25,7 @@ import signal
 from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Hashable
 
-from ..api.errors import XeroRejected
+from ..api.errors import PluginMisuse, XeroRejected
 from ..api.jsonutil import digest as json_digest
 from ..api.lookup import NUMBER_FIELDS, Lookup, natural_key_lookup
 from ..state import Link, PlannedWrite, State
@@ -128,6 +128,11 @@ class XeroWriter:
         A create or an allocation that Xero already confirmed for this record (a crash came between
         it and whatever the feature saves next) is not sent again: its recorded answer is returned.
         """
+        if write.action in ONCE_ACTIONS and write.lookup is None:
+            raise PluginMisuse(
+                f"a Xero {write.action} of {write.entity} {write.syncro_id} without a way to find it again: give the "
+                f"record's number (number=) or a lookup (lookup=), or a crash could make it twice"
+            )
         if write.action in ONCE_ACTIONS and not self.dry_run:
             for entry in reversed(await self.state.journal.for_record(write.entity, write.syncro_id)):
                 if entry.state == "confirmed" and entry.action == write.action and entry.path == write.path:
@@ -285,7 +290,7 @@ class XeroWriter:
                     await self.state.journal.settle(conn, entry.id, "lost")
                     counts["lost"] += 1
                     continue
-                resource = entry.lookup["resource"] if entry.lookup else resource_of(entry.path)
+                resource = Lookup.from_dict(entry.lookup).record_resource if entry.lookup else resource_of(entry.path)
                 xero_id = str(found.get(ID_FIELDS.get(resource, ""), ""))
                 await self.state.journal.settle(conn, entry.id, "confirmed", xero_id, {"recovered": True})
                 if entry.link is not None:  # the link the write would have saved with its answer

@@ -8,6 +8,7 @@
 
 from .emulator import SyncroEmulator
 from .errors import AlreadyPaid, DraftsDisabled, NotFound, RuleError
+from .render import Renderer
 from .seed import SeedSummary, seed_sample
 from .store import STORE_CREDIT, InvoiceTotals, SyncroStore
 from .switches import Switches
@@ -18,6 +19,7 @@ __all__ = [
     "DraftsDisabled",
     "InvoiceTotals",
     "NotFound",
+    "Renderer",
     "RuleError",
     "SeedSummary",
     "SyncroEmulator",

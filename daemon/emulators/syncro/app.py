@@ -1,31 +1,26 @@
-"""The aiohttp application: routes under ``/api/v1``, and one middleware that applies Syncro's rate
-limit, checks the API key, and turns lookup and parameter errors into Syncro's answers."""
+"""What the emulator's aiohttp application is made of: the routes under ``/api/v1`` and the parts of
+its one middleware (Syncro's rate limit per client, the API key); ``SyncroEmulator.build_app``
+assembles them."""
 
 from __future__ import annotations
 
-import hmac
-import json
-import math
-from typing import TYPE_CHECKING
+from collections.abc import Iterator
 
 from aiohttp import web
 from aiohttp.typedefs import Handler
 
 from ...clock import Clock
 from ...ratelimit import SlidingWindow
-from .api import BadParam, Context, not_found, ok
-from .errors import DraftsDisabled, NotFound
+from .api import Context
 from .render import Renderer
 from .routes_account import AccountRoutes
 from .routes_customers import CustomerRoutes
-from .routes_invoices import NOT_ADMIN, InvoiceRoutes
+from .routes_invoices import InvoiceRoutes
 from .routes_payments import PaymentRoutes
 from .routes_products import ProductRoutes
 from .routes_purchasing import PurchasingRoutes
+from .store import SyncroStore
 from .switches import Switches
-
-if TYPE_CHECKING:
-    from .emulator import SyncroEmulator
 
 API_PREFIX = "/api/v1"
 WINDOW_SECONDS = 60.0
@@ -63,7 +58,7 @@ class ClientLimiter:
         return max(0.0, delay)
 
 
-def _presented_key(request: web.Request, switches: Switches) -> str | None:
+def presented_key(request: web.Request, switches: Switches) -> str | None:
     """``Authorization: Bearer <key>``, else ``?api_key=<key>`` (§1.2)."""
     header = request.headers.get("Authorization", "").strip()
     if header:
@@ -76,60 +71,9 @@ def _presented_key(request: web.Request, switches: Switches) -> str | None:
     return request.query.get("api_key")
 
 
-async def _off_spec(emulator: SyncroEmulator, request: web.Request) -> web.Response | None:
-    """Strict mode: a 400 naming every way the request breaks the official spec (each recorded)."""
-    if emulator.spec is None:
-        return None
-    raw = await request.read()
-    try:
-        body = json.loads(raw) if raw.strip() else None
-    except ValueError:
-        body = None  # not JSON: the handler answers that itself
-    path = request.path[len(API_PREFIX):]
-    _, problems = emulator.spec.check_request(request.method, path, list(request.query.items()), body)
-    emulator.requests_checked += 1
-    if not problems:
-        return None
-    if emulator.lets_through(problems):
-        return None
-    emulator.spec_violations += problems
-    return ok({"error": "The request breaks Syncro's OpenAPI spec (emulator strict mode): " + "; ".join(problems)},
-              status=400)
-
-
-def build_app(emulator: SyncroEmulator) -> web.Application:
-    store = emulator.store
+def api_routes(store: SyncroStore) -> Iterator[tuple[str, str, Handler]]:
+    """The built-in routes: (method, path under ``/api/v1``, handler)."""
     ctx = Context(store, Renderer(store))
-
-    @web.middleware
-    async def guard(request: web.Request, handler: Handler) -> web.StreamResponse:
-        if (delay := emulator.limiter.wait(request.remote or "")) > 0:
-            return emulator.too_many_requests(request, math.ceil(delay))
-        key = _presented_key(request, store.switches)
-        if key is None or not hmac.compare_digest(key.encode(), emulator.api_key.encode()):
-            # UNKNOWN (syncro-api.md §1.2): the body for a bad key is undocumented; the spec's
-            # only 401 body is used; switch: none.
-            return ok(NOT_ADMIN, status=401)
-        refusal = await _off_spec(emulator, request)
-        if refusal is not None:
-            return refusal
-        try:
-            return await handler(request)
-        except (NotFound, DraftsDisabled, web.HTTPNotFound, web.HTTPMethodNotAllowed):
-            # Unknown routes and methods included: S4 saw 404 for the missing DELETEs (payments,
-            # products, vendors, POs). UNKNOWN (syncro-api.md §1.7): 404 bodies are "Not found" or
-            # empty; always the JSON message here; switch: none.
-            return not_found()
-        except ValueError as exc:  # BadParam, and amounts or dates that do not parse
-            return ok({"error": str(exc) if isinstance(exc, BadParam) else f"Invalid parameter: {exc}"}, status=422)
-
-    app = web.Application(middlewares=[guard])
     for group in (CustomerRoutes, InvoiceRoutes, PaymentRoutes, ProductRoutes, PurchasingRoutes, AccountRoutes):
         for route in group(ctx).routes():
-            app.router.add_route(route.method, API_PREFIX + route.path, route.handler)
-    served = {(route.method, route.resource.canonical) for route in app.router.routes() if route.resource}
-    for route in emulator.extra_routes:
-        if (route.method, API_PREFIX + route.path) in served:
-            raise ValueError(f"add_routes: {route.method} {route.path} is already served")
-        app.router.add_route(route.method, API_PREFIX + route.path, route.handler)
-    return app
+            yield route.method, API_PREFIX + route.path, route.handler

@@ -6,12 +6,31 @@ OAuth dance. Resources plug into the generic core in :mod:`.resource`; behaviour
 open is switchable in :class:`XeroConfig` and listed in ``docs/emulator-unknowns.md``.
 """
 
+from . import fields
 from .app import API_PREFIX, DEFAULT_TENANT_ID, XeroEmulator
 from .config import XeroConfig
-from .resource import Call, Reply, Resource, Route, Unique
+from .documents import CONTACT_REF, Document, Kind
+from .fields import Schema
+from .lines import LINE_ITEM, totals
+from .resource import (
+    DELETE,
+    GET,
+    LIST,
+    POST,
+    POST_ONE,
+    PUT,
+    Call,
+    Reply,
+    Resource,
+    Route,
+    Unique,
+)
 from .store import Org
 
+#: What an emulator extension may use (``docs/plugin-hooks.md``, "Teaching the emulators a new
+#: endpoint"): a ``Resource`` or ``Document`` subclass, its schema from ``fields``, its routes.
 __all__ = [
     "API_PREFIX", "DEFAULT_TENANT_ID", "XeroEmulator", "XeroConfig", "Call", "Reply", "Resource", "Route",
-    "Unique", "Org",
+    "Unique", "Org", "Document", "Kind", "CONTACT_REF", "LINE_ITEM", "totals", "Schema", "fields",
+    "LIST", "GET", "PUT", "POST", "POST_ONE", "DELETE",
 ]

@@ -409,6 +409,10 @@ class Resource:
     def edit(self, org: Org, record: dict, fields: dict, *, touch: bool) -> dict:
         return self._direct(org, fields, record, touch=touch)
 
+    def view(self, org: Org, record: dict) -> dict:
+        """A record as ``GET`` shows it (computed fields included)."""
+        return self.present(Call(org, org.config, "GET"), record)
+
     def _direct(self, org: Org, fields: dict, existing: dict | None, *, touch: bool) -> dict:
         call = Call(org, org.config, "POST")
         preset = {k: v for k, v in fields.items() if (f := self.schema.fields.get(k)) is not None and f.read_only}

@@ -12,14 +12,26 @@ import copy
 import uuid
 from contextlib import contextmanager
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any, Iterator, Mapping
+from typing import TYPE_CHECKING, Any, Iterator, Mapping, Protocol
 
 from ...clock import Clock
 from .wire import truncate_ms
 
 if TYPE_CHECKING:
     from .config import XeroConfig
-    from .resource import Resource
+
+
+class RecordKind(Protocol):
+    """What an organisation asks of a resource (``resource.Resource`` is one) about its records."""
+
+    id_field: str
+    alt_key: str | None
+
+    def seed(self, org: "Org", fields: dict) -> dict: ...
+
+    def edit(self, org: "Org", record: dict, fields: dict, *, touch: bool) -> dict: ...
+
+    def view(self, org: "Org", record: dict) -> dict: ...
 
 
 class Table:
@@ -68,7 +80,7 @@ class Org:
     """One Xero organisation: its Organisation record and a table per resource."""
 
     def __init__(
-        self, tenant_id: str, name: str, clock: Clock, config: "XeroConfig", resources: Mapping[str, "Resource"]
+        self, tenant_id: str, name: str, clock: Clock, config: "XeroConfig", resources: Mapping[str, RecordKind]
     ) -> None:
         self.tenant_id = tenant_id
         self.name = name
@@ -146,12 +158,10 @@ class Org:
 
     def view(self, plural: str, key: str) -> dict:
         """A record as the API shows it (computed fields such as a contact's Balances included)."""
-        from .resource import Call
-
         record = self.get(plural, key)
         if record is None:
             raise KeyError(f"{plural}: no record {key!r}")
-        return self.resources[plural].present(Call(self, self.config, "GET"), record)
+        return self.resources[plural].view(self, record)
 
     def set_lock_dates(self, period: date | None = None, end_of_year: date | None = None) -> None:
         """Set (or with None clear) the Organisation's PeriodLockDate and EndOfYearLockDate."""

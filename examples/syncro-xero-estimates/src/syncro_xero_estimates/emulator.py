@@ -19,14 +19,23 @@ from decimal import Decimal
 from typing import Any
 
 from aiohttp import web
-from syncro_xero.emulators.syncro import NotFound, SyncroEmulator
-from syncro_xero.emulators.syncro.render import Renderer
-from syncro_xero.emulators.xero import XeroEmulator
+from syncro_xero.emulators.syncro import NotFound, Renderer, SyncroEmulator
+from syncro_xero.emulators.xero import (
+    CONTACT_REF,
+    GET,
+    LIST,
+    LINE_ITEM,
+    POST,
+    POST_ONE,
+    PUT,
+    Call,
+    Document,
+    Kind,
+    Schema,
+    XeroEmulator,
+    totals,
+)
 from syncro_xero.emulators.xero import fields as F
-from syncro_xero.emulators.xero.documents import CONTACT_REF, Document, Kind
-from syncro_xero.emulators.xero.fields import Schema
-from syncro_xero.emulators.xero.lines import LINE_ITEM, totals
-from syncro_xero.emulators.xero.resource import GET, LIST, POST, POST_ONE, PUT, Call
 
 NAME = "estimates"
 #: "each 'page' contains 50 results" (GET /estimates, S1a).

@@ -71,18 +71,19 @@ def quote_payload(estimate: dict[str, Any], contact_id: str, settings: Estimates
     }
 
 
-class Estimates(Feature):
+class Estimates(Feature[EstimatesSettings]):
     name = "estimates"
     description = "Syncro estimates -> Xero draft quotes (example third-party plugin)"
     syncro_resources = ("estimates",)
+    link_kinds = (ENTITY,)
     depends_on = ("contacts",)
     Settings = EstimatesSettings
 
-    async def handle(self, change: Change, ctx: Context) -> None:
+    async def handle(self, change: Change, ctx: Context[EstimatesSettings]) -> None:
         if change.op == "deleted":
             ctx.note(f"Estimate {change.record_id} was deleted in Syncro; its Xero quote is left as it is")
             return
-        settings: EstimatesSettings = ctx.settings  # type: ignore[assignment]
+        settings = ctx.settings
         estimate = change.current
         contact = await ctx.link("contact", estimate["customer_id"])
         if contact is None:
