@@ -551,3 +551,22 @@ async def test_records_are_found_by_number_through_a_filter_or_path_the_spec_has
         ("CreditNotes", {"where": 'CreditNoteNumber=="CN ""1"""', "page": "1"}),
         ("PurchaseOrders/PO-1", {}),
     ]
+
+
+def test_the_writers_id_field_table_is_the_specs_for_every_resource():
+    """A plugin may write any resource of the spec: the writer knows each one's id field."""
+    from pathlib import Path
+
+    from syncro_xero.emulators.xero.spec import load_spec
+    from syncro_xero.xero.writer import ID_FIELDS
+
+    spec = load_spec(str(Path(__file__).parent / "specs" / "xero_accounting.yaml"))
+    ids = {}
+    for path in spec["paths"]:
+        parts = [p for p in path.split("/") if p]
+        for resource, parameter in zip(parts, parts[1:]):
+            if not resource.startswith("{") and parameter.startswith("{"):
+                name = parameter.strip("{}")
+                if name.endswith("ID") or (resource == "TaxRates" and name == "TaxType"):
+                    ids[resource] = name
+    assert ID_FIELDS == ids
