@@ -238,3 +238,16 @@ def test_a_new_plugin_from_the_scaffold_imports_only_public_names(tmp_path):
     folder = scaffold("tickets", tmp_path)
 
     assert private_imports(folder, "", ("syncro_xero_tickets",)) == []
+
+
+@pytest.mark.parametrize("name", sorted(context_members()))
+def test_the_runtime_context_implements_each_member_with_the_protocols_parameters(name):
+    from syncro_xero.context import PassContext
+
+    member = context_members()[name]
+    if callable(member) and not isinstance(member, property):
+        implemented = getattr(PassContext, name)
+        assert inspect.iscoroutinefunction(implemented) == inspect.iscoroutinefunction(member)
+        assert call_form(name, implemented) == call_form(name, member)
+    else:
+        assert name in PassContext.__init__.__code__.co_names or hasattr(PassContext, name)
