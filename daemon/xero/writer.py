@@ -215,8 +215,9 @@ class XeroWriter:
         log.debug("Xero %s %s: %d record(s) journaled, Idempotency-Key %s", first.method, first.path, len(writes),
                   idempotency_key)
         self.calls += 1
+        call = self.calls  # this batch's number: others may go out before its answer comes
         if self.hooks.before_send:
-            self.hooks.before_send(self.calls)
+            self.hooks.before_send(call)
         params = dict(first.params)
         try:
             if first.path.rstrip("/").split("/")[-1] != first.resource:  # one record
@@ -243,7 +244,7 @@ class XeroWriter:
             await self._settle_lost(entry_ids)
             raise
         if self.hooks.after_answer:
-            self.hooks.after_answer(self.calls)
+            self.hooks.after_answer(call)
         matched = _match(writes, results)
         outcomes: list[Any] = []
         for result in matched:
