@@ -38,6 +38,7 @@ from .api.jsonutil import digest
 from .api.links import Link
 from .api.outcomes import Change, Defer, Park
 from .api.resources import SyncroResource
+from .api.syncro_writes import SyncroWrite
 from .changes import Detected, detect, readable_instant
 from .clock import Clock
 from .config import Config
@@ -56,6 +57,7 @@ from .xero.errors import (
     XeroUnavailable,
 )
 from .xero.client import XeroClient
+from .syncro.writer import SyncroWriter
 from .xero.writer import ID_FIELDS, XeroWriter
 
 log = logging.getLogger(__name__)
@@ -104,6 +106,8 @@ class PassReport:
     dry_run: bool = False
     counts: dict[str, PassCounts] = field(default_factory=dict)
     planned: list[Any] = field(default_factory=list)
+    #: In a dry run, the Syncro writes a real pass would make (``SyncroWrite``s).
+    planned_syncro: list[SyncroWrite] = field(default_factory=list)
     waiting: list[tuple[str, str, str]] = field(default_factory=list)
     #: Records (or a feature's list, record "") that failed for this pass only, with the reason.
     failed: list[tuple[str, str, str]] = field(default_factory=list)
@@ -137,6 +141,7 @@ class PassRun:
     ):
         self.engine = engine
         self.writer = writer
+        self.syncro_writer = SyncroWriter(engine.syncro, engine.state, dry_run=dry_run)
         self.dry_run = dry_run
         self.full = full
         self.everything = False  # backfill: handle every record, changed or not
@@ -260,6 +265,7 @@ class PassRun:
 
     async def _finish(self) -> PassReport:
         self.report.planned = list(self.writer.planned)
+        self.report.planned_syncro = list(self.syncro_writer.planned)
         self.report.syncro_calls = self.syncro.calls - self._syncro_calls_before
         self.report.xero_calls = self.writer.calls
         if self.dry_run:
