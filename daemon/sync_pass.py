@@ -200,7 +200,7 @@ class PassRun:
             log.error("pass ended early: %s", self.report.error)
             log.debug("pass ended early", exc_info=True)
         finally:
-            await self.writer.batcher.drain()
+            await self.writer.drain()
         return await self._finish()
 
     async def execute_retry(self, ids: list[str] | None) -> PassReport:
@@ -227,7 +227,7 @@ class PassRun:
             log.error("retry ended early: %s", self.report.error)
             log.debug("retry ended early", exc_info=True)
         finally:
-            await self.writer.batcher.drain()
+            await self.writer.drain()
         return await self._finish()
 
     async def _prepare(self, features: list[Feature]) -> None:
@@ -455,8 +455,7 @@ class PassRun:
     ) -> bool:
         """Handle one change; True when it is acknowledged (synced, skipped or parked)."""
         change = item.change
-        batcher = self.writer.batcher
-        batcher.enter()
+        self.writer.handler_started()
         try:
             if resource is not None and resource.needs_detail and change.record is not None and not retrying:
                 detail = await self._guard(self.syncro_record(resource.name, change.record_id))
@@ -510,7 +509,7 @@ class PassRun:
             await self._ack(feature, item, change, parked=set())
             return True
         finally:
-            batcher.leave()
+            self.writer.handler_finished()
             heartbeat.beat()
         counts_key = _outcome(change, ctx.outcomes)
         setattr(counts, counts_key, getattr(counts, counts_key) + 1)
@@ -729,14 +728,14 @@ class PassRun:
         key = (feature_name, record_id)
         if key not in self._ensured:
             self._ensured[key] = asyncio.create_task(self._ensure(feature_name, record_id))
-        await self.writer.batcher.waiting_on(asyncio.shield(self._ensured[key]))
+        await self.writer.waiting_on(asyncio.shield(self._ensured[key]))
 
     async def _ensure(self, feature_name: str, record_id: str) -> None:
-        self.writer.batcher.enter()  # the work counts as a running handler of its own
+        self.writer.handler_started()  # the work counts as a running handler of its own
         try:
             await self._ensure_now(feature_name, record_id)
         finally:
-            self.writer.batcher.leave()
+            self.writer.handler_finished()
 
     async def _ensure_now(self, feature_name: str, record_id: str) -> None:
         feature = self.engine.plugins.feature(feature_name)
