@@ -246,10 +246,10 @@ class XeroContacts(Feature[XeroContactsSettings]):
                 f"pass looks for '{marker(contact['ContactID'])}' in its notes first"
             ) from unclear
         except SyncroValidationError as refused:
-            raise Park(
+            raise Park.from_rejected(
+                refused,
                 f"Syncro refused customer '{contact['Name']}' made from this Xero contact: "
                 f"{'; '.join(refused.messages) or refused}. Correct the contact in Xero, then retry.",
-                str(refused),
             ) from refused
         return syncro_unwrap(answer, "customer")
 
@@ -352,10 +352,10 @@ class XeroContacts(Feature[XeroContactsSettings]):
             await ctx.syncro_write(EDIT, contact["ContactID"], "PUT", f"/customers/{customer['id']}",
                                    {**body, **changes})
         except SyncroValidationError as refused:
-            raise Park(
+            raise Park.from_rejected(
+                refused,
                 f"Syncro refused the change of customer {customer['id']} made in Xero contact '{contact['Name']}': "
                 f"{'; '.join(refused.messages) or refused}. Correct the contact in Xero, then retry.",
-                str(refused),
             ) from refused
         if ctx.dry_run:
             ctx.note(f"would change {', '.join(changes)} of Syncro customer {customer['id']} from Xero")

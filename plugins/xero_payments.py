@@ -312,10 +312,10 @@ class XeroPayments(Feature[XeroPaymentsSettings]):
                 str(unclear),
             ) from unclear
         except SyncroValidationError as refused:
-            raise Park(
+            raise Park.from_rejected(
+                refused,
                 f"Syncro refused this Xero payment on invoice #{numbers}: {'; '.join(refused.messages) or refused}. "
                 "Fix the invoice in Syncro, then retry.",
-                str(refused),
             ) from refused
 
     async def _resume(self, xero_id: str, ctx: Context[XeroPaymentsSettings]) -> set[str]:
