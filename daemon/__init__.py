@@ -24,6 +24,7 @@ from .api.outcomes import Change, Defer, Park
 from .api.resources import BulkDetail, Embed, SyncroResource
 from .api.results import CheckResult, Drift
 from .api.services import Clock, SyncroReads
+from .api.syncro_writes import Find, SyncroWrite, syncro_error_messages, syncro_unwrap
 from .api.text import one_line
 from .hookspecs import hookimpl
 from .version import __version__
@@ -38,6 +39,7 @@ __all__ = [
     "Drift",
     "Embed",
     "Feature",
+    "Find",
     "Link",
     "Lookup",
     "Park",
@@ -47,6 +49,7 @@ __all__ = [
     "SyncroResource",
     "SyncroUnavailable",
     "SyncroValidationError",
+    "SyncroWrite",
     "SyncroWriteUncertain",
     "XeroRejected",
     "__version__",
@@ -59,6 +62,8 @@ __all__ = [
     "one_line",
     "parse_instant",
     "round_money",
+    "syncro_error_messages",
+    "syncro_unwrap",
     "to_cents",
     "to_decimal",
     "where_literal",

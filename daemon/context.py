@@ -11,10 +11,12 @@ from .api.errors import PluginMisuse
 from .api.links import Link
 from .api.lookup import Lookup
 from .api.outcomes import Change
+from .api.syncro_writes import EDIT, Find, SyncroWrite
 from .clock import Clock
 from .plugin_loader import Plugins
 from .state import State
 from .syncro import SyncroClient
+from .syncro.writer import SyncroWriter
 from .xero.writer import Write, XeroWriter
 
 
@@ -22,6 +24,7 @@ class PassServices(Protocol):
     """What a context needs of its pass (``sync_pass.PassRun`` provides it)."""
 
     writer: XeroWriter
+    syncro_writer: SyncroWriter
     state: State
     clock: Clock
     syncro: SyncroClient
@@ -148,6 +151,45 @@ class PassContext:
             else "deleted" if action in ("void", "delete", "archive") else "updated"
         )
         return result
+
+    # -- Syncro writes ------------------------------------------------------------------------
+    async def syncro_write(
+        self,
+        entity: str,
+        key: str,
+        method: str,
+        path: str,
+        body: dict[str, Any] | None = None,
+        *,
+        find: Find | None = None,
+        link: Link | None = None,
+        step: str = "",
+        extra: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        """One journaled Syncro write, found again by ``find`` instead of being sent twice."""
+        if link is not None:
+            self._declared(link.entity)
+        write = SyncroWrite(id=0, feature=self.feature, entity=entity, key=str(key), step=step, method=method,
+                            path=path, body=body, state="sent", extra=extra or {})
+        return await self._run.syncro_writer.write(write, find=find, link=link)
+
+    async def syncro_unfinished(self, entity: str, key: str | None = None) -> list[SyncroWrite]:
+        return await self._run.state.syncro_journal.unsettled(entity, None if key is None else str(key))
+
+    async def syncro_settle(self, write: SyncroWrite, find: Find) -> dict[str, Any] | None:
+        return await self._run.syncro_writer.settle(write, find)
+
+    async def syncro_written(self, entity: str, key: str) -> list[SyncroWrite]:
+        return await self._run.state.syncro_journal.confirmed(entity, str(key))
+
+    async def syncro_begin(self, entity: str, key: str, path: str, plan: dict[str, Any]) -> None:
+        await self._run.syncro_writer.begin(
+            SyncroWrite(id=0, feature=self.feature, entity=entity, key=str(key), step="", method=EDIT, path=path,
+                        body=None, state="sent", extra=plan)
+        )
+
+    async def syncro_end(self, entity: str, key: str, *, given_up: bool = False) -> None:
+        await self._run.syncro_writer.end(entity, str(key), given_up=given_up)
 
     # -- lookups ------------------------------------------------------------------------------
     async def link(self, entity: str, syncro_id: str | int) -> Link | None:

@@ -1,7 +1,8 @@
 """``syncro-xero explain KIND ID``: everything the state file knows about one Syncro record.
 
 The record as last read, the Xero documents linked to it, every Xero write the journal holds for it
-(payload, Idempotency-Key, Xero's answer, when), its parked history, and what the next pass would do.
+(payload, Idempotency-Key, Xero's answer, when), every Syncro write to it or that made it (body,
+Syncro's answer), its parked history, and what the next pass would do.
 Reads the state file only: no network, no API secrets needed.
 
 What the next pass would do is stated from state, not replayed: whether Syncro changed the record
@@ -60,12 +61,17 @@ async def explain_data(state: State, kind: str, record_id: str, features: Iterab
          "response": json.loads(r["response"]) if r["response"] else None}
         for r in await state.db.fetchall(f"SELECT * FROM journal WHERE {owned[0]} ORDER BY id", owned[1])
     ]
+    syncro_writes = [
+        {"feature": w.feature, "entity": w.entity, "key": w.key, "step": w.step, "method": w.method, "path": w.path,
+         "state": w.state, "syncro_id": w.syncro_id, "body": w.body, "response": w.response, "extra": w.extra}
+        for w in await state.syncro_journal.for_record(resource, record_id)
+    ]
     parked = [p for p in await state.parked.all() if p.resource == resource and p.record_id == record_id]
     history = [
         {"feature": e.feature, "event": e.event, "reason": e.reason, "at": _when(e.at)}
         for e in await state.parked.history(resource, record_id)
     ]
-    if not (reads or links or writes or parked or history):
+    if not (reads or links or writes or syncro_writes or parked or history):
         return None
     return {
         "kind": kind,
@@ -74,13 +80,14 @@ async def explain_data(state: State, kind: str, record_id: str, features: Iterab
         "last_read": reads,
         "xero_links": links,
         "writes": writes,
+        "syncro_writes": syncro_writes,
         "parked": [
             {"id": p.id, "feature": p.feature, "reason": p.reason, "detail": p.detail, "attempts": p.attempts,
              "since": _when(p.first_at), "last_at": _when(p.last_at)}
             for p in parked
         ],
         "parked_history": history,
-        "next_pass": _next_pass(features, reads, writes, parked),
+        "next_pass": _next_pass(features, reads, writes, syncro_writes, parked),
     }
 
 
@@ -107,12 +114,15 @@ async def _resolve(state: State, resource: str, given: str) -> str:
 
 
 def _next_pass(features: list[str], reads: list[dict[str, Any]], writes: list[dict[str, Any]],
-               parked: list[Any]) -> list[str]:
+               syncro_writes: list[dict[str, Any]], parked: list[Any]) -> list[str]:
     """What the next pass would do for the record, per feature, from state alone."""
     lines = []
     if any(w["state"] == "sent" for w in writes):
         lines.append("A write's outcome was never recorded (the daemon stopped mid-write): the next pass first "
                      "looks it up in Xero and settles it, so it is never sent twice.")
+    if any(w["state"] == "sent" for w in syncro_writes):
+        lines.append("A Syncro write's outcome was never recorded (or an edit was left half done): the next pass "
+                     "first looks in Syncro for what it made, or finishes the edit, so nothing is written twice.")
     read_by = {r["feature"] for r in reads}
     parked_by = {p.feature: p for p in parked}
     for feature in features:
@@ -150,6 +160,15 @@ def print_explain(data: dict[str, Any]) -> None:
         click.echo("    sent: " + json.dumps(w["payload"], sort_keys=True, default=str))
         if w["response"] is not None:
             click.echo(f"    Xero answered ({w['answered_at']}): " + json.dumps(w["response"], sort_keys=True, default=str))
+    click.echo(f"\nSyncro writes in the journal ({len(data['syncro_writes'])}):")
+    for w in data["syncro_writes"]:
+        step = f", {w['step']}" if w["step"] else ""
+        click.echo(f"  {w['method']} {w['path']}  {w['entity']} {w['key']}{step} ({w['feature']}): {w['state']}"
+                   + (f" -> {w['syncro_id']}" if w["syncro_id"] else ""))
+        if w["body"] is not None:
+            click.echo("    sent: " + json.dumps(w["body"], sort_keys=True, default=str))
+        if w["response"] is not None:
+            click.echo("    Syncro answered: " + json.dumps(w["response"], sort_keys=True, default=str))
     click.echo("\nParked:")
     for p in data["parked"]:
         click.echo(f"  {p['id']} since {p['since']} ({p['attempts']} attempt(s)): {p['reason']}")

@@ -134,6 +134,11 @@ def report_json(report: PassReport) -> dict[str, Any]:
              "payload": w.payload}
             for w in report.planned
         ],
+        "planned_syncro": [
+            {"method": w.method, "path": w.path, "feature": w.feature, "entity": w.entity, "key": w.key,
+             "step": w.step, "body": w.body}
+            for w in report.planned_syncro
+        ],
     }
 
 
@@ -172,10 +177,19 @@ def _print_dry_run(report: PassReport) -> None:
     for write in report.planned:
         click.echo(f"  {write.method} {write.path}  {write.entity} {write.syncro_id} (would {write.action})")
         click.echo("    " + json.dumps(write.payload, default=str, sort_keys=True))
+    if report.planned_syncro:
+        click.echo(f"The {len(report.planned_syncro)} Syncro write(s) it would make:")
+    for syncro_write in report.planned_syncro:
+        step = f", {syncro_write.step}" if syncro_write.step else ""
+        click.echo(f"  Syncro {syncro_write.method} {syncro_write.path}  ({syncro_write.feature}: "
+                   f"{syncro_write.entity} {syncro_write.key}{step})")
+        if syncro_write.body is not None:
+            click.echo("    " + json.dumps(syncro_write.body, default=str, sort_keys=True))
     _print_waiting_and_error(report)
     would_park = sum(c.parked for c in report.counts.values())
     click.echo(
         f"Syncro calls: {report.syncro_calls}, Xero writes it would make: {len(report.planned)}, "
+        f"Syncro writes it would make: {len(report.planned_syncro)}, "
         f"records it would park: {would_park}, "
         f"records a real pass would leave parked: {report.parked_total}"
     )

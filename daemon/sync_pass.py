@@ -38,6 +38,7 @@ from .api.jsonutil import digest
 from .api.links import Link
 from .api.outcomes import Change, Defer, Park
 from .api.resources import SyncroResource
+from .api.syncro_writes import SyncroWrite
 from .changes import Detected, detect, readable_instant
 from .clock import Clock
 from .config import Config
@@ -56,6 +57,7 @@ from .xero.errors import (
     XeroUnavailable,
 )
 from .xero.client import XeroClient
+from .syncro.writer import SyncroWriter
 from .xero.writer import ID_FIELDS, XeroWriter
 
 log = logging.getLogger(__name__)
@@ -104,6 +106,8 @@ class PassReport:
     dry_run: bool = False
     counts: dict[str, PassCounts] = field(default_factory=dict)
     planned: list[Any] = field(default_factory=list)
+    #: In a dry run, the Syncro writes a real pass would make (``SyncroWrite``s).
+    planned_syncro: list[SyncroWrite] = field(default_factory=list)
     waiting: list[tuple[str, str, str]] = field(default_factory=list)
     #: Records (or a feature's list, record "") that failed for this pass only, with the reason.
     failed: list[tuple[str, str, str]] = field(default_factory=list)
@@ -137,6 +141,7 @@ class PassRun:
     ):
         self.engine = engine
         self.writer = writer
+        self.syncro_writer = SyncroWriter(engine.syncro, engine.state, dry_run=dry_run)
         self.dry_run = dry_run
         self.full = full
         self.everything = False  # backfill: handle every record, changed or not
@@ -195,7 +200,7 @@ class PassRun:
             log.error("pass ended early: %s", self.report.error)
             log.debug("pass ended early", exc_info=True)
         finally:
-            await self.writer.batcher.drain()
+            await self.writer.drain()
         return await self._finish()
 
     async def execute_retry(self, ids: list[str] | None) -> PassReport:
@@ -222,7 +227,7 @@ class PassRun:
             log.error("retry ended early: %s", self.report.error)
             log.debug("retry ended early", exc_info=True)
         finally:
-            await self.writer.batcher.drain()
+            await self.writer.drain()
         return await self._finish()
 
     async def _prepare(self, features: list[Feature]) -> None:
@@ -260,6 +265,7 @@ class PassRun:
 
     async def _finish(self) -> PassReport:
         self.report.planned = list(self.writer.planned)
+        self.report.planned_syncro = list(self.syncro_writer.planned)
         self.report.syncro_calls = self.syncro.calls - self._syncro_calls_before
         self.report.xero_calls = self.writer.calls
         if self.dry_run:
@@ -449,8 +455,7 @@ class PassRun:
     ) -> bool:
         """Handle one change; True when it is acknowledged (synced, skipped or parked)."""
         change = item.change
-        batcher = self.writer.batcher
-        batcher.enter()
+        self.writer.handler_started()
         try:
             if resource is not None and resource.needs_detail and change.record is not None and not retrying:
                 detail = await self._guard(self.syncro_record(resource.name, change.record_id))
@@ -504,7 +509,7 @@ class PassRun:
             await self._ack(feature, item, change, parked=set())
             return True
         finally:
-            batcher.leave()
+            self.writer.handler_finished()
             heartbeat.beat()
         counts_key = _outcome(change, ctx.outcomes)
         setattr(counts, counts_key, getattr(counts, counts_key) + 1)
@@ -723,14 +728,14 @@ class PassRun:
         key = (feature_name, record_id)
         if key not in self._ensured:
             self._ensured[key] = asyncio.create_task(self._ensure(feature_name, record_id))
-        await self.writer.batcher.waiting_on(asyncio.shield(self._ensured[key]))
+        await self.writer.waiting_on(asyncio.shield(self._ensured[key]))
 
     async def _ensure(self, feature_name: str, record_id: str) -> None:
-        self.writer.batcher.enter()  # the work counts as a running handler of its own
+        self.writer.handler_started()  # the work counts as a running handler of its own
         try:
             await self._ensure_now(feature_name, record_id)
         finally:
-            self.writer.batcher.leave()
+            self.writer.handler_finished()
 
     async def _ensure_now(self, feature_name: str, record_id: str) -> None:
         feature = self.engine.plugins.feature(feature_name)

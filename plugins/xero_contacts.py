@@ -20,12 +20,13 @@ included), so ``contacts`` finds nothing to write and a lost state file re-match
 customer of the same name (no other email) that has no Xero contact yet is linked instead of
 duplicated; one already linked to another Xero contact parks the contact (a duplicate to merge).
 
-Exactly once, without idempotency keys: an intent (link ``xero_contact``, keyed by the ContactID)
-is saved before ``POST /customers``, whose ``notes`` carry the marker ``Xero contact {ContactID}``.
-POST with no clear answer: the customer is looked for by that marker at once, else the contact
-waits for the next pass. At the start of every pass (``prepare``, before ``contacts`` could send an
-unlinked customer to Xero as new), each intent left is settled: the marked customer linked if there
-is one, else the intent dropped and the contact (not acknowledged) posted again.
+Exactly once, without idempotency keys: ``POST /customers`` goes through the core's Syncro writer
+(journaled as ``xero_contact`` by ContactID, the ``contact`` link saved with Syncro's answer), and its
+``notes`` carry the marker ``Xero contact {ContactID}``, by which the customer is found again. POST
+with no clear answer: the customer is looked for by that marker at once, else the contact waits for
+the next pass. At the start of every pass (``prepare``, before ``contacts`` could send an unlinked
+customer to Xero as new), each write left unsettled is: the marked customer linked if there is one,
+else the write is marked lost and the contact (not acknowledged) posted again.
 
 Edits of a linked contact, echo-free: its values are compared with the Syncro customer as it is now,
 and only the fields that differ, and that changed in Xero since the version last acknowledged, are
@@ -53,12 +54,13 @@ from syncro_xero import (
     Park,
     SyncroNotFound,
     SyncroValidationError,
+    SyncroWrite,
     SyncroWriteUncertain,
     digest,
     hookimpl,
     parse_instant,
+    syncro_unwrap,
 )
-from syncro_xero.syncro import unwrap
 
 from ._shared.common import ADJUSTMENT_CONTACT
 from ._shared.contact_payload import (
@@ -78,7 +80,8 @@ from ._shared.customer_fields import (
 )
 from ._shared.suppliers import SUPPLIER
 
-INTENT = "xero_contact"
+INTENT = "xero_contact"  # the journal entity of the customers made here, keyed by ContactID
+EDIT = "xero_contact_edit"  # the journal entity of the edits written to customers, keyed by ContactID
 OTHERS = (SUPPLIER, ADJUSTMENT_CONTACT)  # other features' links to Xero contacts
 #: The fields of Syncro's customer body (syncro_swagger.json ``Customer``) that its GET shows too.
 BODY = ("business_name", "firstname", "lastname", "email", "phone", "mobile", "address", "address_2", "city",
@@ -115,7 +118,7 @@ def marker(contact_id: str) -> str:
     return f"Xero contact {contact_id}"
 
 
-async def find_marked(contact_id: str, name: str, ctx: Context) -> dict[str, Any] | None:
+async def find_marked(contact_id: str, name: str, ctx: Context[XeroContactsSettings]) -> dict[str, Any] | None:
     """The Syncro customer made from this contact, by its marker: among those named as posted, then all."""
     # UNKNOWN (syncro-api.md §1.5): which fields `query` searches ("Search query"; the emulator: names,
     # email, phones), and whether a search sees a customer created a moment ago; so every customer
@@ -127,9 +130,9 @@ async def find_marked(contact_id: str, name: str, ctx: Context) -> dict[str, Any
     return None
 
 
-class XeroContacts(Feature):
+class XeroContacts(Feature[XeroContactsSettings]):
     name = "xero_contacts"
-    link_kinds = ("contact", "xero_contact")
+    link_kinds = ("contact",)
     description = "Xero contacts -> Syncro customers: those made in Xero imported, edits flowing back"
     xero_resources = ("Contacts",)
     xero_params = {"Contacts": {"includeArchived": "true"}}  # an archive is news too
@@ -137,7 +140,7 @@ class XeroContacts(Feature):
     depends_on = ("contacts",)
     Settings = XeroContactsSettings
 
-    async def reverse(self, change: Change, ctx: Context) -> None:
+    async def reverse(self, change: Change, ctx: Context[XeroContactsSettings]) -> None:
         contact = change.current
         link = await ctx.link_by_xero_id(ENTITY, contact["ContactID"])
         if link is not None:
@@ -145,23 +148,26 @@ class XeroContacts(Feature):
         elif await self._importable(contact, ctx):
             await self._import(contact, ctx)
 
-    async def prepare(self, ctx: Context) -> None:
-        """Settle the intents a crash or an unanswered POST left, before ``contacts`` could take their
-        customers for new ones."""
-        for intent in await ctx.links(INTENT):
-            contact_id = intent.syncro_id
-            if await ctx.link_by_xero_id(ENTITY, contact_id) is None:
-                customer = await find_marked(contact_id, intent.extra["name"], ctx)
-                if customer is not None:
-                    await ctx.save_link(self._link(customer, contact_id, intent.extra["name"]))
-                    ctx.note(f"Xero contact '{intent.extra['name']}': found in Syncro as customer {customer['id']}, "
-                             f"{ctx.done('linked', 'would be linked')}")
-            await ctx.forget_link(INTENT, contact_id)
+    async def prepare(self, ctx: Context[XeroContactsSettings]) -> None:
+        """Settle the customer writes a crash or an unanswered POST left, before ``contacts`` could take
+        their customers for new ones."""
+
+        async def find(write: SyncroWrite) -> dict[str, Any] | None:
+            return await find_marked(write.key, write.extra["name"], ctx)
+
+        for write in await ctx.syncro_unfinished(INTENT):
+            name = write.extra["name"]
+            linked = await ctx.link_by_xero_id(ENTITY, write.key) is not None
+            customer = await ctx.syncro_settle(write, find)
+            if customer is not None and not linked:
+                await ctx.save_link(self._link(customer, write.key, name))
+                ctx.note(f"Xero contact '{name}': found in Syncro as customer {customer['id']}, "
+                         f"{ctx.done('linked', 'would be linked')}")
 
     # -- importing ----------------------------------------------------------------------------
-    async def _importable(self, contact: dict[str, Any], ctx: Context) -> bool:
+    async def _importable(self, contact: dict[str, Any], ctx: Context[XeroContactsSettings]) -> bool:
         """Made by a person in Xero, active, and importing is on (whether a customer: ``_import``)."""
-        settings: XeroContactsSettings = ctx.settings  # type: ignore[assignment]
+        settings = ctx.settings
         if not settings.create_customers or contact.get("ContactStatus") != "ACTIVE" or contact.get("ContactNumber"):
             return False
         for entity in OTHERS:
@@ -169,8 +175,8 @@ class XeroContacts(Feature):
                 return False
         return True
 
-    async def _import(self, contact: dict[str, Any], ctx: Context) -> None:
-        settings: XeroContactsSettings = ctx.settings  # type: ignore[assignment]
+    async def _import(self, contact: dict[str, Any], ctx: Context[XeroContactsSettings]) -> None:
+        settings = ctx.settings
         name = contact["Name"]
         if not contact.get("IsCustomer"):
             if contact.get("IsSupplier"):
@@ -186,24 +192,16 @@ class XeroContacts(Feature):
         values = xero_values(contact)
         if await self._matched(contact, values, ctx):
             return
+        customer = await self._post(contact, {**new_customer(values), "notes": marker(contact["ContactID"])}, ctx)
         if ctx.dry_run:
             ctx.note(f"would create Syncro customer '{name}' from the Xero contact")
             return
-        await ctx.save_link(
-            Link(
-                entity=INTENT,
-                syncro_id=contact["ContactID"],
-                xero_id=contact["ContactID"],
-                feature=self.name,
-                extra={"name": name},
-            )
-        )
-        customer = await self._post(contact, {**new_customer(values), "notes": marker(contact["ContactID"])}, ctx)
         await self._adopt(customer, contact, ctx)
-        await ctx.forget_link(INTENT, contact["ContactID"])
         ctx.count("created")
 
-    async def _matched(self, contact: dict[str, Any], values: dict[str, str], ctx: Context) -> bool:
+    async def _matched(
+        self, contact: dict[str, Any], values: dict[str, str], ctx: Context[XeroContactsSettings]
+    ) -> bool:
         """Link a Syncro customer of the same name that has no Xero contact yet; park on one that has."""
         name = values["name"]
         found = await ctx.syncro.get_all("/customers", "customers", {"query": name, "include_disabled": "true"})
@@ -228,26 +226,37 @@ class XeroContacts(Feature):
             return True
         return False
 
-    async def _post(self, contact: dict[str, Any], body: dict[str, Any], ctx: Context) -> dict[str, Any]:
+    async def _post(
+        self, contact: dict[str, Any], body: dict[str, Any], ctx: Context[XeroContactsSettings]
+    ) -> dict[str, Any]:
+        """POST the customer once: found by its marker instead of posted again after an unclear answer;
+        the ``contact`` link is saved with Syncro's answer (``_adopt`` completes it)."""
+        contact_id, name = contact["ContactID"], contact["Name"]
+
+        async def find(write: SyncroWrite) -> dict[str, Any] | None:
+            return await find_marked(contact_id, name, ctx)
+
+        link = Link(entity=ENTITY, syncro_id="", xero_id=contact_id, feature=self.name,
+                    extra={"name": name, "renamed": name != display_name({**body, "id": ""})})
         try:
-            return unwrap(await ctx.syncro.post("/customers", body), "customer")
+            answer = await ctx.syncro_write(INTENT, contact_id, "POST", "/customers", body, find=find, link=link,
+                                            extra={"name": name})
         except SyncroWriteUncertain as unclear:
-            found = await find_marked(contact["ContactID"], contact["Name"], ctx)
-            if found is None:
-                raise Defer(
-                    f"Syncro gave no clear answer when customer '{contact['Name']}' was created; the next "
-                    f"pass looks for '{marker(contact['ContactID'])}' in its notes first"
-                ) from unclear
-            return found
+            raise Defer(
+                f"Syncro gave no clear answer when customer '{contact['Name']}' was created; the next "
+                f"pass looks for '{marker(contact['ContactID'])}' in its notes first"
+            ) from unclear
         except SyncroValidationError as refused:
-            await ctx.forget_link(INTENT, contact["ContactID"])
-            raise Park(
+            raise Park.from_rejected(
+                refused,
                 f"Syncro refused customer '{contact['Name']}' made from this Xero contact: "
                 f"{'; '.join(refused.messages) or refused}. Correct the contact in Xero, then retry.",
-                str(refused),
             ) from refused
+        return syncro_unwrap(answer, "customer")
 
-    async def _adopt(self, customer: dict[str, Any], contact: dict[str, Any], ctx: Context) -> None:
+    async def _adopt(
+        self, customer: dict[str, Any], contact: dict[str, Any], ctx: Context[XeroContactsSettings]
+    ) -> None:
         """Link the customer to the contact and give the contact the payload ``contacts`` would write."""
         link = self._link(customer, contact["ContactID"], contact["Name"])
         await ctx.save_link(link)
@@ -269,9 +278,9 @@ class XeroContacts(Feature):
 
     # -- edits --------------------------------------------------------------------------------
     async def _edited(
-        self, contact: dict[str, Any], previous: dict[str, Any] | None, link: Link, ctx: Context
+        self, contact: dict[str, Any], previous: dict[str, Any] | None, link: Link, ctx: Context[XeroContactsSettings]
     ) -> None:
-        settings: XeroContactsSettings = ctx.settings  # type: ignore[assignment]
+        settings = ctx.settings
         if contact.get("ContactStatus") != "ACTIVE":
             ctx.note(
                 f"Xero contact '{contact['Name']}' is {str(contact.get('ContactStatus')).lower()}; Syncro customer "
@@ -309,10 +318,10 @@ class XeroContacts(Feature):
         changed: list[str],
         customer: dict[str, Any],
         link: Link,
-        ctx: Context,
+        ctx: Context[XeroContactsSettings],
     ) -> list[str]:
         """The fields whose Xero value goes to Syncro: those that differ, conflicts settled by ``conflict``."""
-        settings: XeroContactsSettings = ctx.settings  # type: ignore[assignment]
+        settings = ctx.settings
         kept_name = link.extra.get("name") if link.extra.get("renamed") else None
         theirs = syncro_values(customer, kept_name)
         contacts_settings: ContactsSettings = ctx.settings_of("contacts")
@@ -334,27 +343,28 @@ class XeroContacts(Feature):
         return pushed
 
     async def _put(
-        self, contact: dict[str, Any], customer: dict[str, Any], changes: dict[str, str], ctx: Context
+        self, contact: dict[str, Any], customer: dict[str, Any], changes: dict[str, str], ctx: Context[XeroContactsSettings]
     ) -> None:
-        settings: XeroContactsSettings = ctx.settings  # type: ignore[assignment]
-        if ctx.dry_run:
-            ctx.note(f"would change {', '.join(changes)} of Syncro customer {customer['id']} from Xero")
-            return
+        settings = ctx.settings
         # A field Syncro holds as null is left out: the spec's fields are not nullable, and leaving it
         # out keeps it null whether or not PUT clears what it is not sent.
         body = {k: customer[k] for k in BODY if customer.get(k) is not None} if settings.put_full_customer else {}
         try:
-            await ctx.syncro.put(f"/customers/{customer['id']}", {**body, **changes})
+            await ctx.syncro_write(EDIT, contact["ContactID"], "PUT", f"/customers/{customer['id']}",
+                                   {**body, **changes})
         except SyncroValidationError as refused:
-            raise Park(
+            raise Park.from_rejected(
+                refused,
                 f"Syncro refused the change of customer {customer['id']} made in Xero contact '{contact['Name']}': "
                 f"{'; '.join(refused.messages) or refused}. Correct the contact in Xero, then retry.",
-                str(refused),
             ) from refused
+        if ctx.dry_run:
+            ctx.note(f"would change {', '.join(changes)} of Syncro customer {customer['id']} from Xero")
+            return
         ctx.count("updated")
 
     # -- check --------------------------------------------------------------------------------
-    async def check(self, ctx: Context) -> list[CheckResult]:
+    async def check(self, ctx: Context[XeroContactsSettings]) -> list[CheckResult]:
         """Finding a customer made from Xero again needs its notes in Syncro's customer list."""
         customers = (await ctx.syncro.get("/customers", {"page": 1})).get("customers") or []
         if not customers:

@@ -25,9 +25,10 @@ Safe by construction:
   make Syncro charge other tax: parked, nothing written); a paid Syncro invoice's lines are not
   touched (Syncro answers "Invoice is already paid"); a refusal parks with Syncro's words and what
   was already written;
-- several calls per invoice are not atomic: an ``invoice_editing`` link marks an edit in progress,
-  and ``prepare`` finishes it at the start of the next pass, before the invoices feature could send
-  the half-written invoice to Xero. Each round re-reads Syncro and writes only what still differs,
+- several calls per invoice are not atomic: each goes through the core's Syncro writer, inside an
+  edit journaled as open (``invoice_editing``, with the content it is to reach) before the first,
+  and ``prepare`` finishes an edit left open at the start of the next pass, before the invoices
+  feature could send the half-written invoice to Xero. Each round re-reads Syncro and writes only what still differs,
   so a rerun never writes twice (a product line takes two rounds: Syncro sets its price on POST);
 - after writing, Syncro's recomputed totals are compared with Xero's lines: more than rounding
   apart parks; a rounding cent is noted (the invoices feature settles Xero's total to Syncro's).
@@ -49,6 +50,7 @@ from syncro_xero import (
     Link,
     Park,
     SyncroNotFound,
+    SyncroWrite,
     hookimpl,
     to_decimal,
 )
@@ -65,10 +67,10 @@ from ._shared.invoice_content import (
     view,
     xero_content,
 )
-from ._shared.invoice_edits import PutSends, SyncroWriter, plan_edit
+from ._shared.invoice_edits import EditWriter, PutSends, plan_edit
 from ._shared.lines import Mismatch, settle
 
-EDITING = "invoice_editing"  # Syncro invoice id <-> InvoiceID while an edit is being written to Syncro
+EDITING = "invoice_editing"  # the journal entity of the edits written to Syncro, keyed by Syncro invoice id
 GONE = ("VOIDED", "DELETED")
 ROUNDS = 3
 LABELS = {"date": "date", "due_date": "due date", "reference": "reference", "number": "number", "contact": "contact",
@@ -96,9 +98,9 @@ class XeroInvoicesSettings(BaseModel):
     conflict: Literal["syncro", "xero"] = "syncro"
 
 
-class XeroInvoices(Feature):
+class XeroInvoices(Feature[XeroInvoicesSettings]):
     name = "xero_invoices"
-    link_kinds = ("invoice_base", "invoice_editing")
+    link_kinds = ("invoice_base",)
     description = "Xero edits of invoices from Syncro -> the Syncro invoice (header and lines)"
     xero_resources = ("Invoices",)
     reverse_first = True  # read Xero's edits before the invoices feature could send over them
@@ -106,24 +108,24 @@ class XeroInvoices(Feature):
     sees_own_writes = True  # the invoices feature's writes move the base both sides are in step at
     Settings = XeroInvoicesSettings
 
-    def wants(self, change: Change, ctx: Context) -> bool:
+    def wants(self, change: Change, ctx: Context[XeroInvoicesSettings]) -> bool:
         return change.current.get("Type") == "ACCREC"
 
-    async def reverse(self, change: Change, ctx: Context) -> None:
+    async def reverse(self, change: Change, ctx: Context[XeroInvoicesSettings]) -> None:
         link = await ctx.link_by_xero_id(INVOICE, change.current["InvoiceID"])
         if link is None:
             return  # made in Xero, or voided there after a deletion in Syncro
         if not await self._in_step_as_polled(link, change.current, ctx):
             await self._sync(link, ctx)
 
-    async def _in_step_as_polled(self, link: Link, polled: dict[str, Any], ctx: Context) -> bool:
+    async def _in_step_as_polled(self, link: Link, polled: dict[str, Any], ctx: Context[XeroInvoicesSettings]) -> bool:
         """The invoice as polled equals the Syncro invoice as read this pass (in step), or the content last
         in step (a Syncro change, or the daemon's own write): nothing more to read, at no cost. The poll
         shows unit prices to 2 places, so anything else is read again, both sides, before it is compared
         for writing."""
         if polled.get("Status") in GONE:
             return False
-        settings: XeroInvoicesSettings = ctx.settings  # type: ignore[assignment]
+        settings = ctx.settings
         try:
             invoice = await ctx.syncro_record("invoices", link.syncro_id)
         except SyncroNotFound:
@@ -138,27 +140,30 @@ class XeroInvoices(Feature):
         # Xero unmoved since last in step (the daemon's own write): a Syncro change, the invoices feature's to send
         base = await ctx.link(BASE, link.syncro_id)
         unmoved = base is not None and x == view(base.extra["content"], keys)
-        return unmoved and await ctx.link(EDITING, link.syncro_id) is None
+        return unmoved and await _open_edit(link.syncro_id, ctx) is None
 
-    async def prepare(self, ctx: Context) -> None:
+    async def prepare(self, ctx: Context[XeroInvoicesSettings]) -> None:
         """Finish the edits a crash interrupted, before the invoices feature could send the half-written
         Syncro invoice to Xero."""
-        for editing in await ctx.links(EDITING):
-            link = await ctx.link(INVOICE, editing.syncro_id)
+        for editing in await ctx.syncro_unfinished(EDITING):
+            if not editing.is_edit:
+                continue  # a write of an open edit: settled when its edit is finished
+            link = await ctx.link(INVOICE, editing.key)
             if link is None:
-                await ctx.forget_link(EDITING, editing.syncro_id)
+                await ctx.syncro_end(EDITING, editing.key, given_up=True)
                 continue
             try:
                 await self._sync(link, ctx)
             except Park as parked:
-                ctx.note(f"invoice {editing.xero_number}: an interrupted Xero edit could not be finished: {parked.reason}")
+                ctx.note(f"invoice {editing.extra.get('number')}: an interrupted Xero edit could not be finished: "
+                         f"{parked.reason}")
 
-    async def _sync(self, link: Link, ctx: Context) -> None:
-        settings: XeroInvoicesSettings = ctx.settings  # type: ignore[assignment]
+    async def _sync(self, link: Link, ctx: Context[XeroInvoicesSettings]) -> None:
+        settings = ctx.settings
         invoice = await _syncro_invoice(link.syncro_id, ctx)
         xero = await _xero_invoice(link.xero_id, ctx)
         if invoice is None or xero is None or xero["Status"] in GONE:
-            await ctx.forget_link(EDITING, link.syncro_id)
+            await ctx.syncro_end(EDITING, link.syncro_id, given_up=True)
             if invoice is not None and xero is not None:
                 self._voided(xero, invoice, settings, ctx)
             return  # gone from Syncro: the invoices feature voids (or keeps) the Xero invoice
@@ -172,12 +177,12 @@ class XeroInvoices(Feature):
             await self._write(link, xero, invoice, target, keys, mapping, ctx)
 
     async def _target(self, link: Link, x: Content, s: Content, keys: list[str], invoice: dict[str, Any],
-                      ctx: Context) -> Content | None:
+                      ctx: Context[XeroInvoicesSettings]) -> Content | None:
         """What the Syncro invoice is to read as: Xero's value of each field Xero moved since both were last
         in step, Syncro's of the others, a field both moved settled by ``conflict`` (and noted). None when
         nothing of Xero's is to be written (the invoices feature sends Syncro's)."""
-        settings: XeroInvoicesSettings = ctx.settings  # type: ignore[assignment]
-        editing = await ctx.link(EDITING, link.syncro_id)
+        settings = ctx.settings
+        editing = await _open_edit(link.syncro_id, ctx)
         if editing is not None:  # an edit of Xero's was being written: the same one, conflicts settled as then
             return editing.extra.get("target") or x
         base = await ctx.link(BASE, link.syncro_id)
@@ -206,12 +211,12 @@ class XeroInvoices(Feature):
         return target if view(target, keys) != theirs else None
 
     async def _write(self, link: Link, xero: dict[str, Any], invoice: dict[str, Any], target: Content,
-                     keys: list[str], mapping: Mapping, ctx: Context) -> None:
+                     keys: list[str], mapping: Mapping, ctx: Context[XeroInvoicesSettings]) -> None:
         """Make the Syncro invoice read as ``target`` (Xero's edit, where it wins)."""
         x = target
-        settings: XeroInvoicesSettings = ctx.settings  # type: ignore[assignment]
+        settings = ctx.settings
         number = invoice.get("number")
-        writer = SyncroWriter(ctx, invoice, settings.put_sends)
+        writer = EditWriter(ctx, EDITING, invoice, settings.put_sends)
         try:
             for attempt in range(ROUNDS + 1):
                 s = await syncro_content(invoice, mapping, ctx)
@@ -231,18 +236,11 @@ class XeroInvoices(Feature):
                             "the payment in Syncro and retry, or make the edit in Syncro by hand and dismiss this record."
                         )
                     if ctx.dry_run:
+                        await writer.apply(edit, invoice)  # listed in the report, nothing sent
                         ctx.note(f"would write Xero's edit of invoice {number} to Syncro: {edit.summary()}")
                         return
-                    await ctx.save_link(
-                        Link(
-                            entity=EDITING,
-                            syncro_id=link.syncro_id,
-                            xero_id=link.xero_id,
-                            xero_number=number,
-                            feature=self.name,
-                            extra={"target": x},
-                        )
-                    )
+                    await ctx.syncro_begin(EDITING, link.syncro_id, f"/invoices/{link.syncro_id}",
+                                           {"target": x, "number": number})
                 await writer.apply(edit, invoice)
                 ctx.forget_syncro_record("invoices", link.syncro_id)  # the invoices feature reads it anew
                 now = await _syncro_invoice(link.syncro_id, ctx)
@@ -250,9 +248,9 @@ class XeroInvoices(Feature):
                     raise Park(f"Syncro invoice {number} was deleted while Xero's edit was being written to it.")
                 invoice = now
         except Park:
-            await ctx.forget_link(EDITING, link.syncro_id)
+            await ctx.syncro_end(EDITING, link.syncro_id, given_up=True)
             raise
-        await ctx.forget_link(EDITING, link.syncro_id)
+        await ctx.syncro_end(EDITING, link.syncro_id)
         # In step as Xero has it: a field Syncro kept (``conflict``) reads as Syncro's change, for the
         # invoices feature to send, never as Xero's edit again.
         xero_now = xero_content(xero, mapping)
@@ -262,7 +260,7 @@ class XeroInvoices(Feature):
         if "lines" not in keys or view(x, keys)["lines"] == view(xero_now, keys)["lines"]:
             self._check_totals(xero, invoice, mapping, ctx)  # Xero's lines are Syncro's now
 
-    def _check_totals(self, xero: dict[str, Any], invoice: dict[str, Any], mapping: Mapping, ctx: Context) -> None:
+    def _check_totals(self, xero: dict[str, Any], invoice: dict[str, Any], mapping: Mapping, ctx: Context[XeroInvoicesSettings]) -> None:
         """Syncro's recomputed totals against Xero's lines, as the invoices feature will settle them."""
         number = invoice.get("number")
         lines = [{k: v for k, v in line.items() if k != "TaxAmount"} for line in own_lines(xero)]
@@ -288,7 +286,7 @@ class XeroInvoices(Feature):
                 "(tax rounding); the invoices feature brings Xero's total to Syncro's"
             )
 
-    async def _in_step(self, link: Link, content: Content, ctx: Context) -> None:
+    async def _in_step(self, link: Link, content: Content, ctx: Context[XeroInvoicesSettings]) -> None:
         base = await ctx.link(BASE, link.syncro_id)
         if base is None or base.xero_id != link.xero_id or base.extra.get("content") != content:
             await ctx.save_link(
@@ -302,7 +300,7 @@ class XeroInvoices(Feature):
             )
 
     def _voided(
-        self, xero: dict[str, Any], invoice: dict[str, Any], settings: XeroInvoicesSettings, ctx: Context
+        self, xero: dict[str, Any], invoice: dict[str, Any], settings: XeroInvoicesSettings, ctx: Context[XeroInvoicesSettings]
     ) -> None:
         number, status = invoice.get("number"), xero["Status"].lower()
         if settings.on_void == "note":
@@ -315,8 +313,8 @@ class XeroInvoices(Feature):
             "dismiss this record."
         )
 
-    async def check(self, ctx: Context) -> list[CheckResult]:
-        settings: XeroInvoicesSettings = ctx.settings  # type: ignore[assignment]
+    async def check(self, ctx: Context[XeroInvoicesSettings]) -> list[CheckResult]:
+        settings = ctx.settings
         invoices = ctx.settings_of("invoices")
         results = []
         for name in (f for f in settings.fields if f in TEMPLATED):
@@ -361,7 +359,12 @@ def differences(xero: Content, syncro: Content, keys: list[str]) -> list[str]:
     return out
 
 
-async def _syncro_invoice(invoice_id: str, ctx: Context) -> dict[str, Any] | None:
+async def _open_edit(invoice_id: str, ctx: Context[XeroInvoicesSettings]) -> SyncroWrite | None:
+    """The edit of this Syncro invoice left open (its writes begun, not all done), if there is one."""
+    return next((w for w in await ctx.syncro_unfinished(EDITING, invoice_id) if w.is_edit), None)
+
+
+async def _syncro_invoice(invoice_id: str, ctx: Context[XeroInvoicesSettings]) -> dict[str, Any] | None:
     """The Syncro invoice as it is now (not the pass's cached copy), or None once deleted."""
     try:
         return await ctx.syncro.get_record(f"/invoices/{invoice_id}", "invoice", invoice_id)
@@ -369,7 +372,7 @@ async def _syncro_invoice(invoice_id: str, ctx: Context) -> dict[str, Any] | Non
         return None
 
 
-async def _xero_invoice(invoice_id: str, ctx: Context) -> dict[str, Any] | None:
+async def _xero_invoice(invoice_id: str, ctx: Context[XeroInvoicesSettings]) -> dict[str, Any] | None:
     """The Xero invoice with its unit prices to 4 places (the poll shows 2)."""
     found = await ctx.xero_list("Invoices", {"IDs": invoice_id, "unitdp": "4"})
     return found[0] if found else None

@@ -15,13 +15,14 @@ No echo, no loop:
 - each Syncro payment made here gets the ``payment`` link ``payments`` keeps for those it sent
   (kind, ids, applied), so that feature sees it as already in Xero.
 
-Exactly once, without idempotency keys: the plan (a ``xero_payment`` link keyed by the Xero id: one
-share per Syncro customer with its invoices and amounts) is saved before the first POST, and each
-share records its Syncro payment id once posted. A share left without one (a crash came between the
-POST and the links, or Syncro gave no clear answer) is looked for in Syncro first, by its marker in
-the ``ref_num`` of its invoices' ``payments[]``: at the start of every pass (``prepare``, before
-``payments`` could take it for a new Syncro payment) and before it is ever posted again. A POST
-that got no clear answer parks the payment, asking the bookkeeper to check Syncro first.
+Exactly once, without idempotency keys: each share (one per Syncro customer, with its invoices and
+amounts) is one POST through the core's Syncro writer, journaled as ``xero_payment`` by the Xero id,
+step the customer, the share kept with it and the ``payment`` link saved with Syncro's answer. A
+share whose POST has no recorded answer (a crash, or no clear answer from Syncro) is looked for in
+Syncro first, by its marker in the ``ref_num`` of its invoices' ``payments[]``: at once, at the start
+of every pass (``prepare``, before ``payments`` could take it for a new Syncro payment) and before it
+is ever posted again. A POST that got no clear answer and is not found parks the payment, asking the
+bookkeeper to check Syncro first.
 
 Batches: whichever of a batch's payments comes first in a pass reads the whole batch from Xero
 (``GET /BatchPayments/{id}``) and records it; the batch's other payments in that pass are covered
@@ -61,17 +62,17 @@ from syncro_xero import (
     Park,
     SyncroNotFound,
     SyncroValidationError,
+    SyncroWrite,
     SyncroWriteUncertain,
     hookimpl,
     parse_instant,
     to_cents,
     to_decimal,
 )
-from syncro_xero.syncro import unwrap
 
 from ._shared.common import BATCH_MARK, FROM_XERO
 
-INTENT = "xero_payment"
+INTENT = "xero_payment"  # the journal entity of the Syncro payments made here, keyed by the Xero id
 PAYMENT = "payment"  # plugins/payments.py's link: Syncro payment id <-> its Xero payments
 OWN = "Syncro payment "  # in the reference of every Xero payment plugins/payments.py writes
 ZERO = Decimal(0)
@@ -117,7 +118,7 @@ def total(share: dict[str, Any]) -> Decimal:
     return sum((Decimal(v) for v in share["applied"].values()), ZERO)
 
 
-def first_in_pass(ctx: Context, key: tuple[str, str]) -> bool:
+def first_in_pass(ctx: Context[XeroPaymentsSettings], key: tuple[str, str]) -> bool:
     """True once per pass per ``key``: a batch's payments are handled by the first that comes."""
     seen: set[tuple[str, str]] = ctx.memo.setdefault("seen", set())
     if key in seen:
@@ -126,7 +127,7 @@ def first_in_pass(ctx: Context, key: tuple[str, str]) -> bool:
     return True
 
 
-async def syncro_invoice(invoice_id: str, ctx: Context) -> dict[str, Any]:
+async def syncro_invoice(invoice_id: str, ctx: Context[XeroPaymentsSettings]) -> dict[str, Any]:
     try:
         return await ctx.syncro_record("invoices", invoice_id, fresh=True)  # money is recorded against it
     except SyncroNotFound as gone:
@@ -136,21 +137,22 @@ async def syncro_invoice(invoice_id: str, ctx: Context) -> dict[str, Any]:
         ) from gone
 
 
-async def find_in_syncro(xero_id: str, share: dict[str, Any], ctx: Context) -> int | None:
-    """The Syncro payment carrying ``xero_id``'s marker on the share's invoices, if there is one."""
-    wanted = marker(xero_id)
-    for invoice_id in share["applied"]:
+async def find_in_syncro(write: SyncroWrite, ctx: Context[XeroPaymentsSettings]) -> dict[str, Any] | None:
+    """The Syncro payment (an invoice's ``payments[]`` entry) carrying the marker of ``write``'s Xero
+    payment on its share's invoices, if there is one."""
+    wanted = marker(write.key)
+    for invoice_id in write.extra["applied"]:
         try:
             invoice = await ctx.syncro_record("invoices", invoice_id, needs=("payments",), fresh=True)
         except SyncroNotFound:
             continue  # its payments went with it
         for entry in invoice.get("payments") or []:
             if wanted in await ref_num(entry, ctx):
-                return int(entry["id"])
+                return entry
     return None
 
 
-async def ref_num(entry: dict[str, Any], ctx: Context) -> str:
+async def ref_num(entry: dict[str, Any], ctx: Context[XeroPaymentsSettings]) -> str:
     """The ``ref_num`` of one of an invoice's ``payments[]``."""
     # UNKNOWN (syncro-api.md §2.5, §7): payments[] objects are only known to carry `id`; without
     # `ref_num` among them, the payment itself is read.
@@ -162,7 +164,7 @@ async def ref_num(entry: dict[str, Any], ctx: Context) -> str:
     return entry.get("ref_num") or ""
 
 
-async def in_syncro(payment_id: int, ctx: Context) -> bool:
+async def in_syncro(payment_id: str, ctx: Context[XeroPaymentsSettings]) -> bool:
     # UNKNOWN (syncro-api.md §2.5): what GET /payments/{id} answers once the payment is deleted in the
     # UI; 404, as for any record gone (§1.7).
     try:
@@ -172,20 +174,20 @@ async def in_syncro(payment_id: int, ctx: Context) -> bool:
     return True
 
 
-class XeroPayments(Feature):
+class XeroPayments(Feature[XeroPaymentsSettings]):
     name = "xero_payments"
-    link_kinds = ("payment", "xero_payment")
+    link_kinds = ("payment",)
     description = "Xero payments and batch payments on Syncro's invoices -> Syncro payments (split)"
     xero_resources = ("Payments",)
     depends_on = ("invoices",)
     runs_after = ("xero_invoices",)  # an invoice edited in Xero reaches Syncro before its payment
     Settings = XeroPaymentsSettings
 
-    def wants(self, change: Change, ctx: Context) -> bool:
+    def wants(self, change: Change, ctx: Context[XeroPaymentsSettings]) -> bool:
         payment = change.current
         return payment.get("PaymentType") == "ACCRECPAYMENT" and OWN not in (payment.get("Reference") or "")
 
-    async def reverse(self, change: Change, ctx: Context) -> None:
+    async def reverse(self, change: Change, ctx: Context[XeroPaymentsSettings]) -> None:
         payment = change.current
         batch_id = payment.get("BatchPaymentID")
         xero_id = batch_id or payment["PaymentID"]
@@ -206,43 +208,39 @@ class XeroPayments(Feature):
             members = batch["Payments"]
         await self._import(xero_id, payment["Account"], payment["Date"], members, ctx, batch=bool(batch_id))
 
-    async def prepare(self, ctx: Context) -> None:
+    async def prepare(self, ctx: Context[XeroPaymentsSettings]) -> None:
         """Link the Syncro payments a crash or an unanswered POST left unlinked, before ``payments``
         could send them to Xero as new."""
-        for intent in await ctx.links(INTENT):
-            if any(share.get("syncro_payment") is None for share in intent.extra["shares"]):
-                await self._resume(intent, ctx)
+        for xero_id in dict.fromkeys(write.key for write in await ctx.syncro_unfinished(INTENT)):
+            await self._resume(xero_id, ctx)
 
-    async def _sent_by_payments(self, batch_id: str, ctx: Context) -> bool:
+    async def _sent_by_payments(self, batch_id: str, ctx: Context[XeroPaymentsSettings]) -> bool:
         link = await ctx.link_by_xero_id(PAYMENT, batch_id)
         return link is not None and link.feature != self.name
 
     # -- recording ------------------------------------------------------------------------------
     async def _import(
-        self, xero_id: str, account: dict[str, Any], date: str, payments: list[dict[str, Any]], ctx: Context,
-        *, batch: bool,
+        self, xero_id: str, account: dict[str, Any], date: str, payments: list[dict[str, Any]],
+        ctx: Context[XeroPaymentsSettings], *, batch: bool,
     ) -> None:
         """Record Xero payment ``xero_id`` (one payment, or a batch's ``payments``) in Syncro, once."""
-        settings: XeroPaymentsSettings = ctx.settings  # type: ignore[assignment]
-        intent = await ctx.link(INTENT, xero_id)
-        shares = await self._resume(intent, ctx) if intent else await self._shares(payments, batch, ctx)
-        todo = [index for index, share in enumerate(shares) if share.get("syncro_payment") is None]
+        found = await self._resume(xero_id, ctx)
+        posted = found | {write.step for write in await ctx.syncro_written(INTENT, xero_id)}
+        shares = await self._shares(payments, batch, ctx)
+        todo = [share for share in shares if share["customer_id"] not in posted]
         if not todo:
             return
-        method = payment_method(account, settings, shares)
-        await self._reserve([shares[i] for i in todo], ctx)
+        method = payment_method(account, ctx.settings, shares)
+        await self._reserve(todo, ctx)
+        day = parse_instant(date).date().isoformat()
+        for share in todo:
+            await self._post(xero_id, share, method, day, ctx)
+            if not ctx.dry_run:
+                ctx.count("created")
         if ctx.dry_run:
             ctx.note(f"would record Xero payment {xero_id} in Syncro ({len(todo)} payment(s), {method})")
-            return
-        if intent is None:
-            await ctx.save_link(Link(entity=INTENT, syncro_id=xero_id, xero_id=xero_id, feature=self.name, extra={"shares": shares}))
-        day = parse_instant(date).date().isoformat()
-        for index in todo:
-            syncro_id = await self._post(xero_id, shares, index, method, day, ctx)
-            shares = await self._linked(xero_id, shares, index, syncro_id, ctx)
-            ctx.count("created")
 
-    async def _shares(self, payments: list[dict[str, Any]], batch: bool, ctx: Context) -> list[dict[str, Any]]:
+    async def _shares(self, payments: list[dict[str, Any]], batch: bool, ctx: Context[XeroPaymentsSettings]) -> list[dict[str, Any]]:
         """One share per Syncro customer: its invoices with the amounts paid, and the Xero payment ids."""
         shares: dict[str, dict[str, Any]] = {}
         for payment in payments:
@@ -262,7 +260,7 @@ class XeroPayments(Feature):
             ctx.note("batch payment: only its payments on invoices from Syncro are recorded in Syncro")
         return [{**share, "kind": "batch" if whole else "payments"} for share in shares.values()]
 
-    async def _reserve(self, shares: list[dict[str, Any]], ctx: Context) -> None:
+    async def _reserve(self, shares: list[dict[str, Any]], ctx: Context[XeroPaymentsSettings]) -> None:
         """Park unless each invoice still owes what the shares pay, counting payments made this pass."""
         wanted = {i: Decimal(amount) for share in shares for i, amount in share["applied"].items()}
         invoices = {i: await syncro_invoice(i, ctx) for i in wanted}
@@ -279,10 +277,11 @@ class XeroPayments(Feature):
             reserved[invoice_id] = reserved.get(invoice_id, ZERO) + amount
 
     async def _post(
-        self, xero_id: str, shares: list[dict[str, Any]], index: int, method: str, day: str, ctx: Context
-    ) -> int:
-        settings: XeroPaymentsSettings = ctx.settings  # type: ignore[assignment]
-        share = shares[index]
+        self, xero_id: str, share: dict[str, Any], method: str, day: str, ctx: Context[XeroPaymentsSettings]
+    ) -> None:
+        """POST one share once, its ``payment`` link saved with Syncro's answer; found by its marker
+        instead of posted again when the outcome is unknown."""
+        settings = ctx.settings
         applied = {k: Decimal(v) for k, v in share["applied"].items()}
         body: dict[str, Any] = {
             "customer_id": int(share["customer_id"]),
@@ -298,8 +297,14 @@ class XeroPayments(Feature):
         if settings.date_field:
             body[settings.date_field] = day
         numbers = ", #".join(share["numbers"])
+        link = self._payment_link(xero_id, {**share, "syncro_payment": ""})
+
+        async def find(write: SyncroWrite) -> dict[str, Any] | None:
+            return await find_in_syncro(write, ctx)
+
         try:
-            answer = await ctx.syncro.post("/payments", body)
+            await ctx.syncro_write(INTENT, xero_id, "POST", "/payments", body, find=find, link=link,
+                                   step=share["customer_id"], extra=share)
         except SyncroWriteUncertain as unclear:
             raise Park(
                 f"Syncro gave no clear answer when this Xero payment was recorded there, so it may or may not be "
@@ -308,39 +313,30 @@ class XeroPayments(Feature):
                 str(unclear),
             ) from unclear
         except SyncroValidationError as refused:
-            if all(s.get("syncro_payment") is None for s in shares):
-                await ctx.forget_link(INTENT, xero_id)  # nothing of it is in Syncro
-            raise Park(
+            raise Park.from_rejected(
+                refused,
                 f"Syncro refused this Xero payment on invoice #{numbers}: {'; '.join(refused.messages) or refused}. "
                 "Fix the invoice in Syncro, then retry.",
-                str(refused),
             ) from refused
-        return int(unwrap(answer, "payment")["id"])
 
-    async def _resume(self, intent: Link, ctx: Context) -> list[dict[str, Any]]:
-        """The plan's shares, those found in Syncro by their marker linked now."""
-        shares: list[dict[str, Any]] = intent.extra["shares"]
-        for index, share in enumerate(shares):
-            if share.get("syncro_payment") is None:
-                found = await find_in_syncro(intent.xero_id, share, ctx)
-                if found is not None:
-                    shares = await self._linked(intent.xero_id, shares, index, found, ctx)
-                    ctx.note(
-                        f"Xero payment {intent.xero_id}: found in Syncro as payment {found}, "
-                        f"{ctx.done('linked', 'would be linked')}"
-                    )
-        return shares
+    async def _resume(self, xero_id: str, ctx: Context[XeroPaymentsSettings]) -> set[str]:
+        """Settle the shares of ``xero_id`` posted without a recorded answer: found in Syncro by their
+        marker and linked, or marked lost (posted again). The customers of the shares found."""
 
-    async def _linked(
-        self, xero_id: str, shares: list[dict[str, Any]], index: int, syncro_id: int, ctx: Context
-    ) -> list[dict[str, Any]]:
-        """Save share ``index`` as Syncro payment ``syncro_id``: first the link ``payments`` reads, then the plan."""
-        shares = [*shares[:index], {**shares[index], "syncro_payment": syncro_id}, *shares[index + 1 :]]
-        await ctx.save_link(self._payment_link(xero_id, shares[index]))
-        await ctx.save_link(
-            Link(entity=INTENT, syncro_id=xero_id, xero_id=xero_id, feature=self.name, extra={"shares": shares})
-        )
-        return shares
+        async def find(write: SyncroWrite) -> dict[str, Any] | None:
+            return await find_in_syncro(write, ctx)
+
+        steps = set()
+        for write in await ctx.syncro_unfinished(INTENT, xero_id):
+            found = await ctx.syncro_settle(write, find)
+            if found is not None:
+                steps.add(write.step)
+                await ctx.save_link(self._payment_link(xero_id, {**write.extra, "syncro_payment": found["id"]}))
+                ctx.note(
+                    f"Xero payment {xero_id}: found in Syncro as payment {found['id']}, "
+                    f"{ctx.done('linked', 'would be linked')}"
+                )
+        return steps
 
     def _payment_link(self, xero_id: str, share: dict[str, Any], *, detached: bool = False) -> Link:
         """The ``payment`` link as plugins/payments.py keeps it; ``detached``: nothing of it left in Xero."""
@@ -355,25 +351,10 @@ class XeroPayments(Feature):
         )
 
     # -- deleted in Xero ------------------------------------------------------------------------
-    async def _deleted(self, xero_id: str, ctx: Context) -> None:
-        intent = await ctx.link(INTENT, xero_id)
-        if intent is None:
-            return  # never recorded in Syncro
-        shares = await self._resume(intent, ctx)
-        recorded = [share for share in shares if share.get("syncro_payment") is not None]
-        if len(recorded) < len(shares):  # shares never posted: nothing to look for any more
-            if recorded:
-                await ctx.save_link(
-                    Link(
-                        entity=INTENT,
-                        syncro_id=xero_id,
-                        xero_id=xero_id,
-                        feature=self.name,
-                        extra={"shares": recorded},
-                    )
-                )
-            else:
-                await ctx.forget_link(INTENT, xero_id)
+    async def _deleted(self, xero_id: str, ctx: Context[XeroPaymentsSettings]) -> None:
+        await self._resume(xero_id, ctx)  # shares never posted: nothing to look for any more
+        recorded = [{**write.extra, "syncro_payment": write.syncro_id}
+                    for write in await ctx.syncro_written(INTENT, xero_id)]
         left = [share for share in recorded if await in_syncro(share["syncro_payment"], ctx)]
         for share in left:
             await ctx.save_link(self._payment_link(xero_id, share, detached=True))
@@ -389,8 +370,8 @@ class XeroPayments(Feature):
             )
 
     # -- check ----------------------------------------------------------------------------------
-    async def check(self, ctx: Context) -> list[CheckResult]:
-        settings: XeroPaymentsSettings = ctx.settings  # type: ignore[assignment]
+    async def check(self, ctx: Context[XeroPaymentsSettings]) -> list[CheckResult]:
+        settings = ctx.settings
         accounts = {key: a for a in await ctx.xero_list("Accounts") for key in (a.get("Code"), a["AccountID"]) if key}
         results = [
             CheckResult(

@@ -32,11 +32,11 @@ THIRD_PARTY_OK = {"pydantic", "aiohttp", "click"}
 #: through a major release (docs/plugin-hooks.md, "Stability").
 CONTRACT = {
     "BulkDetail", "Change", "CheckResult", "Clock", "Context", "Defer", "Drift", "Embed", "Feature",
-    "Link", "Lookup", "Park", "SyncroError", "SyncroNotFound", "SyncroReads", "SyncroResource",
-    "SyncroUnavailable", "SyncroValidationError", "SyncroWriteUncertain", "XeroRejected",
+    "Find", "Link", "Lookup", "Park", "SyncroError", "SyncroNotFound", "SyncroReads", "SyncroResource",
+    "SyncroUnavailable", "SyncroValidationError", "SyncroWrite", "SyncroWriteUncertain", "XeroRejected",
     "__version__", "allocated_to", "digest", "from_cents", "hookimpl", "money_str",
-    "natural_key_lookup", "one_line", "parse_instant", "round_money", "to_cents", "to_decimal",
-    "where_literal",
+    "natural_key_lookup", "one_line", "parse_instant", "round_money", "syncro_error_messages",
+    "syncro_unwrap", "to_cents", "to_decimal", "where_literal",
 }
 
 
@@ -216,6 +216,17 @@ def private_imports(folder: Path, package: str, own: tuple[str, ...]) -> list[st
             elif not (is_stdlib(module) or top in THIRD_PARTY_OK or module.startswith(own)):
                 offences.append(f"{where}:{line} imports {module}")
     return offences
+
+
+def test_built_in_plugins_import_only_public_names_and_their_shared_support():
+    features = [p.stem for p in (ROOT / "plugins").glob("*.py") if p.stem != "__init__"]
+    offences = private_imports(ROOT / "plugins", "syncro_xero.plugins", ("syncro_xero.plugins._shared",))
+    # A feature never imports another feature: what two share lives in _shared.
+    for name in features:
+        for module, names, line in imports(ROOT / "plugins" / f"{name}.py", "syncro_xero.plugins"):
+            if module == "syncro_xero.plugins" and set(names) & set(features):
+                offences.append(f"{name}.py:{line} imports the feature {names}")
+    assert offences == []
 
 
 def test_the_import_rule_refuses_a_private_import(tmp_path):

@@ -244,7 +244,7 @@ async def test_on_spec_and_named_syncro_requests_are_answered(fake_clock):
     try:
         async with aiohttp.ClientSession(headers={"Authorization": "Bearer test-syncro-key"}) as http:
             for method, path, body in (
-                ("GET", "/products/categories", None), ("GET", f"/invoices?per_page=25&api_key=test-syncro-key", None),
+                ("GET", "/products/categories", None), ("GET", "/invoices?per_page=25&api_key=test-syncro-key", None),
                 ("POST", "/payments", {"customer_id": customer.id, "amount_cents": 100, "applied_at": "2026-03-01"}),
                 ("PUT", f"/customers/{customer.id}", {"business_name": "Acme Ltd"}),
             ):

@@ -417,7 +417,7 @@ async def test_a_crash_between_the_syncro_post_and_its_link_then_a_rerun_creates
         [customer] = customers(syncro_emulator)
         assert customer.notes == f"Xero contact {made['ContactID']}"
         assert (await rerun.state.links.get("contact", customer.id)).xero_id == made["ContactID"]
-        assert await rerun.state.links.all("xero_contact") == []
+        assert await rerun.state.syncro_journal.unsettled("xero_contact") == []
         assert [c["ContactNumber"] for c in xero_emulator.store.records("Contacts")] == [f"SYNCRO-{customer.id}"]
         await assert_settled(rerun, syncro_emulator, xero_emulator)
         assert len(customers(syncro_emulator)) == 1

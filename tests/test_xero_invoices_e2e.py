@@ -14,7 +14,7 @@ import pytest
 from helpers import SimulatedCrash
 from syncro_xero.emulators.xero.testing import XeroTestClient
 from syncro_xero.engine import Engine
-from syncro_xero.syncro import SyncroClient
+from syncro_xero.syncro import SyncroClient, SyncroWriteUncertain
 from syncro_xero.testing import tax_settings_for
 
 D = Decimal
@@ -578,6 +578,32 @@ async def test_a_crash_between_line_writes_then_a_rerun_converges_without_duplic
                   for line in xero["LineItems"]) == wanted
     assert syncro_emulator.store.totals(syncro_emulator.store.invoice(invoice.id)).total == D(str(xero["Total"]))
     await quiet(rerun, syncro_emulator, xero_emulator)
+
+
+async def test_a_line_post_without_a_clear_answer_is_found_by_reading_the_invoice_not_added_twice(
+    monkeypatch, syncro_emulator, xero_emulator, synced, shop
+):
+    _, invoice = shop
+    engine = await synced()
+    edit_in_xero(xero_emulator, invoice, LineItems=edited_lines(xero_emulator, invoice))
+    post = SyncroClient.post
+
+    async def applied_but_unanswered(self, path, body):
+        await post(self, path, body)
+        raise SyncroWriteUncertain(f"POST {path}: no clear answer", endpoint=f"POST {path}", status=502)
+
+    monkeypatch.setattr(SyncroClient, "post", applied_but_unanswered)
+    report = await engine.run_pass()
+    monkeypatch.undo()
+
+    assert report.ok, await engine.state.parked.all()
+    assert syncro_lines(syncro_emulator, invoice) == [("Labour", D("2"), D("120"), True), ("Support", D("1"), D("50"), False)]
+    assert syncro_emulator.access_log.count(method="POST", path=f"/api/v1/invoices/{invoice.id}/line_items") == 1
+    [added] = [w for w in await engine.state.syncro_journal.confirmed("invoice_editing", str(invoice.id))
+               if w.method == "POST"]
+    assert (added.step, added.response["name"]) == ("add line 'Support'", "Support")
+    assert await engine.state.syncro_journal.unsettled("invoice_editing", str(invoice.id)) == []
+    await quiet(engine, syncro_emulator, xero_emulator)
 
 
 @pytest.mark.parametrize("fallback", ["customer", "account default", "none"])

@@ -11,9 +11,9 @@ from decimal import Decimal
 
 import pytest
 from helpers import SimulatedCrash, assert_balances_agree
-from syncro_xero.context import PassContext
 from syncro_xero.emulators.xero.testing import XeroTestClient
 from syncro_xero.engine import Engine
+from syncro_xero.state import SyncroJournal
 from syncro_xero.syncro import SyncroClient, SyncroValidationError, SyncroWriteUncertain
 from syncro_xero.testing import tax_settings_for
 
@@ -163,7 +163,8 @@ async def test_a_dry_run_records_nothing_in_syncro_and_says_what_it_would_do(
     assert syncro_payments(syncro_emulator) == [] and writes(syncro_emulator) == []
     assert f"would record Xero payment {paid['PaymentID']} in Syncro (1 payment(s), Bank Transfer)" in (
         planned.counts["xero_payments"].notes)
-    assert await engine.state.links.get("xero_payment", paid["PaymentID"]) is None
+    assert await engine.state.syncro_journal.unsettled("xero_payment", paid["PaymentID"]) == []
+    assert await engine.state.syncro_journal.confirmed("xero_payment", paid["PaymentID"]) == []
     await engine.run_pass()
     assert len(syncro_payments(syncro_emulator)) == 1
     assert_balances_agree(syncro_emulator, xero_emulator, customer)
@@ -448,15 +449,15 @@ async def test_a_crash_between_the_syncro_post_and_its_links_then_a_rerun_record
     await setup.close()
     fake_clock.advance(60)
     paid = await pay(bookkeeper, xero_emulator, inv, 70)
-    save_link = PassContext.save_link
+    settle = SyncroJournal.settle
 
-    async def crash_on_payment_link(self, link):
-        if link.entity == "payment":
-            raise SimulatedCrash("after POST /payments, before its links")
-        await save_link(self, link)
+    async def crash_on_payment_answer(self, conn, entry_id, state, *args):
+        if state == "confirmed":  # the answer and the `payment` link are recorded in one transaction
+            raise SimulatedCrash("after POST /payments, before its answer and links")
+        await settle(self, conn, entry_id, state, *args)
 
     crashed = await Engine.open(config, clock=fake_clock)
-    monkeypatch.setattr(PassContext, "save_link", crash_on_payment_link)
+    monkeypatch.setattr(SyncroJournal, "settle", crash_on_payment_answer)
     with pytest.raises(SimulatedCrash):
         await crashed.run_pass()
     monkeypatch.undo()
@@ -534,7 +535,7 @@ async def test_an_unanswered_payment_deleted_in_xero_before_the_retry_leaves_not
 
     assert report.ok, await engine.state.parked.all()  # the unanswered POST's record is released too
     assert syncro_payments(syncro_emulator) == []
-    assert await engine.state.links.get("xero_payment", paid["PaymentID"]) is None  # nothing left to look for
+    assert await engine.state.syncro_journal.unsettled("xero_payment", paid["PaymentID"]) == []  # nothing to look for
     assert_balances_agree(syncro_emulator, xero_emulator, customer)
 
 
@@ -555,7 +556,7 @@ async def test_a_payment_syncro_refuses_is_parked_with_its_words_and_nothing_lef
 
     [parked] = await engine.state.parked.all()
     assert parked.reason.startswith(f"Syncro refused this Xero payment on invoice #{inv.number}: Invoice is locked.")
-    assert await engine.state.links.get("xero_payment", paid["PaymentID"]) is None
+    assert await engine.state.syncro_journal.unsettled("xero_payment", paid["PaymentID"]) == []
 
 
 # -- check ----------------------------------------------------------------------------------------

@@ -2,7 +2,9 @@
 
 The core implements this protocol; a feature only calls it. Every write goes through ``ctx``, which
 journals it, sends it once (Idempotency-Key on Xero; found again before any resend), batches Xero
-writes up to 50 a request, and in a dry run collects it instead of sending it.
+writes up to 50 a request, and in a dry run collects it instead of sending it. Syncro writes too:
+journaled before they are sent, and found again by the feature's ``find`` (Syncro has no
+idempotency key) instead of being sent again whenever their outcome is unknown.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from .links import Link
 from .lookup import Lookup
 from .outcomes import Change
 from .services import Clock, SyncroReads
+from .syncro_writes import Find, SyncroWrite
 
 S = TypeVar("S", covariant=True)
 
@@ -86,6 +89,59 @@ class Context(Protocol, Generic[S]):
         ``lookup`` that finds the record if a crash hid Xero's answer. ``link``, if given, is saved
         with the answer's id in the same transaction as the journal row.
         """
+
+    # -- Syncro writes --------------------------------------------------------------------------
+    async def syncro_write(
+        self,
+        entity: str,
+        key: str,
+        method: str,
+        path: str,
+        body: dict[str, Any] | None = None,
+        *,
+        find: Find | None = None,
+        link: Link | None = None,
+        step: str = "",
+        extra: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        """One journaled Syncro write (``"POST"``, ``"PUT"``, ``"DELETE"``); returns Syncro's answer.
+
+        ``entity`` and ``key`` say what it is for in the feature's terms (``"xero_contact"`` and the
+        ContactID), ``step`` which part of it when it takes several writes. The write is journaled
+        durably before it is sent and its answer recorded after; ``link``, if given, is saved with the
+        answer in the same transaction, its ``syncro_id`` the id Syncro answered with; ``extra`` is
+        kept with the journal row (see :meth:`syncro_written`).
+
+        Crash safety: Syncro takes no idempotency key, so a write whose outcome is unknown (no clear
+        answer to a POST, or the daemon stopped before recording it) is never sent blindly again.
+        ``find(write)`` looks for the record it may have made: at once after an unclear answer (when
+        it finds nothing, :class:`~syncro_xero.SyncroWriteUncertain` is raised and the write stays
+        unsettled), before the same ``(entity, key, step)`` is sent again, and in
+        :meth:`syncro_settle`. A POST without ``find`` is refused; so ``find`` must recognise what
+        the write makes (a marker in the body it sends, its content) and only read. In a dry run
+        nothing is sent: the write is listed in the report and a copy of ``body`` with a made-up
+        ``id`` returned. Raises :class:`~syncro_xero.SyncroValidationError` when Syncro refuses it.
+        """
+
+    async def syncro_unfinished(self, entity: str, key: str | None = None) -> list[SyncroWrite]:
+        """Writes of ``entity`` (for ``key``) whose outcome is unknown, and open edits
+        (``SyncroWrite.is_edit``), oldest first: what ``prepare`` settles before other features run."""
+
+    async def syncro_settle(self, write: SyncroWrite, find: Find) -> dict[str, Any] | None:
+        """Settle an unfinished write: the record ``find`` finds is recorded as its answer (its link
+        saved), else the write is marked lost (it may be sent again). Returns the record found."""
+
+    async def syncro_written(self, entity: str, key: str) -> list[SyncroWrite]:
+        """The writes for ``(entity, key)`` that Syncro answered, or that ``find`` found, oldest first."""
+
+    async def syncro_begin(self, entity: str, key: str, path: str, plan: dict[str, Any]) -> None:
+        """Journal an edit of several writes to Syncro record ``path`` as open, before its first write;
+        ``plan`` (JSON) is kept as the edit's ``extra``. Until :meth:`syncro_end`, it is among
+        :meth:`syncro_unfinished`, for ``prepare`` to finish after a crash. Nothing in a dry run."""
+
+    async def syncro_end(self, entity: str, key: str, *, given_up: bool = False) -> None:
+        """Close the open edit of ``(entity, key)`` (written through, or ``given_up``); its writes
+        still without an answer are settled as superseded (the edit re-read what it wrote)."""
 
     # -- links ----------------------------------------------------------------------------------
     async def link(self, entity: str, syncro_id: str | int) -> Link | None:

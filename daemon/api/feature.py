@@ -42,7 +42,8 @@ class Feature(Generic[S]):
     #: Query parameters of that poll, by resource, e.g. ``{"Contacts": {"includeArchived": "true"}}``.
     xero_params: ClassVar[dict[str, dict[str, str]]] = {}
     #: The kinds of link this feature writes (the ``entity`` of ``ctx.upsert``, ``ctx.write``,
-    #: ``ctx.save_link``, e.g. ``("quote",)``); writing an undeclared kind is a bug of the plugin's.
+    #: ``ctx.save_link``, ``ctx.forget_link``, the ``link`` of ``ctx.syncro_write``; e.g.
+    #: ``("quote",)``): writing another kind raises, and parks the record as the plugin's bug.
     #: Any feature may read any kind; two features may declare one kind (one writes the Xero record,
     #: the other links an existing one to a new Syncro record, as contacts and xero_contacts do).
     link_kinds: ClassVar[tuple[str, ...]] = ()

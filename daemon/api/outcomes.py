@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from .errors import XeroRejected
+from .errors import SyncroValidationError, XeroRejected
 
 Op = Literal["created", "updated", "deleted"]
 Source = Literal["syncro", "xero"]
@@ -63,8 +63,8 @@ class Park(Exception):
         self.detail = detail
 
     @classmethod
-    def from_rejected(cls, rejected: XeroRejected, reason: str) -> "Park":
-        """Park with ``reason`` for a refusal of Xero's, its own words kept as the detail:
+    def from_rejected(cls, rejected: XeroRejected | SyncroValidationError, reason: str) -> "Park":
+        """Park with ``reason`` for a refusal of Xero's or Syncro's, its own words kept as the detail:
         ``raise Park.from_rejected(rejected, "Xero would not ...; do ..., then retry.")``."""
         park = cls(reason, "; ".join(rejected.messages))
         park.__cause__ = rejected

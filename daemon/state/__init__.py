@@ -12,6 +12,7 @@ from .links import Link, LinkStore
 from .parked import ParkedRecord, ParkedStore, parked_id
 from .records import Acked, RecordStore
 from .runs import Run, RunLog
+from .syncro_journal import SyncroJournal
 from .values import TokenStore, ValueStore
 
 
@@ -26,6 +27,7 @@ class State:
         self.records = RecordStore(db, clock)
         self.links = LinkStore(db, clock)
         self.journal = Journal(db, clock)
+        self.syncro_journal = SyncroJournal(db, clock)
         self.parked = ParkedStore(db, clock)
         self.cursors = ValueStore(db, clock, "cursors")
         self.tokens = TokenStore(ValueStore(db, clock, "secrets"))
@@ -69,6 +71,7 @@ __all__ = [
     "RunLog",
     "State",
     "StateError",
+    "SyncroJournal",
     "TokenStore",
     "ValueStore",
     "parked_id",

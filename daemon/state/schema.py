@@ -102,4 +102,47 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX parked_history_by_record ON parked_history (resource, record_id)
     """,
+    # 4: the journal of Syncro writes. The intents features kept as links before (xero_contacts'
+    # `xero_contact`, xero_payments' `xero_payment` plan, xero_invoices' `invoice_editing`) become its
+    # rows, so an upgrade in the middle of one still looks for what it may have made.
+    """
+    CREATE TABLE syncro_journal (     -- every Syncro write: recorded before it is sent, answered after
+        id         INTEGER PRIMARY KEY,
+        feature    TEXT NOT NULL,
+        entity     TEXT NOT NULL,     -- what the write is for, in the feature's terms: 'xero_contact'
+        key        TEXT NOT NULL,     -- which one: a ContactID, a PaymentID, a Syncro invoice id
+        step       TEXT NOT NULL,     -- which part of it ('' for a write in one step)
+        method     TEXT NOT NULL,     -- 'POST', 'PUT', 'DELETE', or 'EDIT' (an open multi-step edit)
+        path       TEXT NOT NULL,
+        body       TEXT,
+        extra      TEXT,              -- JSON the feature keeps with the write (a plan)
+        link       TEXT,              -- the link saved with the answer (JSON), its syncro_id the answer's
+        state      TEXT NOT NULL CHECK (state IN ('sent', 'confirmed', 'rejected', 'lost')),
+        syncro_id  TEXT,              -- the record Syncro answered with, or that was found
+        response   TEXT,
+        created_at REAL NOT NULL,
+        updated_at REAL NOT NULL
+    );
+    CREATE INDEX syncro_journal_unsettled ON syncro_journal (entity, key) WHERE state = 'sent';
+    CREATE INDEX syncro_journal_by_key ON syncro_journal (entity, key, step);
+    INSERT INTO syncro_journal (feature, entity, key, step, method, path, body, extra, link, state,
+                                created_at, updated_at)
+        SELECT feature, 'xero_contact', syncro_id, '', 'POST', '/customers',
+               json_object('business_name', json_extract(extra, '$.name'), 'notes', 'Xero contact ' || syncro_id),
+               extra, NULL, 'sent', synced_at, synced_at
+        FROM links WHERE entity = 'xero_contact';
+    INSERT INTO syncro_journal (feature, entity, key, step, method, path, body, extra, state, syncro_id,
+                                created_at, updated_at)
+        SELECT links.feature, 'xero_payment', links.syncro_id, json_extract(share.value, '$.customer_id'), 'POST',
+               '/payments', NULL, json_remove(share.value, '$.syncro_payment'),
+               CASE WHEN json_extract(share.value, '$.syncro_payment') IS NULL THEN 'sent' ELSE 'confirmed' END,
+               CAST(json_extract(share.value, '$.syncro_payment') AS TEXT), links.synced_at, links.synced_at
+        FROM links, json_each(links.extra, '$.shares') AS share WHERE links.entity = 'xero_payment';
+    INSERT INTO syncro_journal (feature, entity, key, step, method, path, extra, state, created_at, updated_at)
+        SELECT feature, 'invoice_editing', syncro_id, '', 'EDIT', '/invoices/' || syncro_id,
+               json_object('target', json_extract(extra, '$.target'), 'number', xero_number), 'sent',
+               synced_at, synced_at
+        FROM links WHERE entity = 'invoice_editing';
+    DELETE FROM links WHERE entity IN ('xero_contact', 'xero_payment', 'invoice_editing')
+    """,
 ]

@@ -28,6 +28,8 @@ from ..api.errors import (
     SyncroValidationError,
     SyncroWriteUncertain,
 )
+from ..api.syncro_writes import syncro_error_messages as error_messages
+from ..api.syncro_writes import syncro_unwrap as unwrap
 from ..version import __version__
 from ..clock import UTC, Clock
 from ..ratelimit import Pacer, SlidingWindow
@@ -58,49 +60,12 @@ class SyncroAuthError(SyncroError):
     """401/403: the API token is wrong, expired or lacks a permission for this endpoint."""
 
 
-def unwrap(body: dict, key: str) -> dict:
-    """The record under ``key`` (``{"customer": {...}}``), or ``body`` itself when Syncro sent it bare.
-
-    Envelopes are inconsistent (§1.7): contacts come back bare, most singles wrapped.
-    """
-    return body.get(key, body)
-
-
 def record_in(body: dict, key: str, record_id: str | int, *, endpoint: str) -> dict:
     """The record ``record_id`` in the answer to its read (see :func:`unwrap`), or :class:`SyncroNoRecord`."""
     found = unwrap(body, key)
     if not isinstance(found, dict) or str(found.get("id")) != str(record_id):
         raise SyncroNoRecord(f"{endpoint}: Syncro answered without the {key} record", endpoint=endpoint, status=200)
     return found
-
-
-def error_messages(body: Any) -> list[str]:
-    """The human-readable messages in a Syncro error body, whatever its shape (§1.7), without repeats.
-
-    Shapes seen: ``{"success": false, "message": [..] or "..", "params": {..}}``, ``{"errors": ".."}``,
-    ``{"errors": [..]}``, ``{"errors": {"field": [..]}}``, ``{"error": ".." or [..]}``,
-    ``{"record": {..}, "errors": ".."}`` and a bare ``{"field": [".."]}`` map. Field errors come out
-    as ``"field: message"``.
-    """
-    if isinstance(body, dict):
-        found = [m for key in ("message", "errors", "error") if key in body for m in _flatten(body[key])]
-        if not found:
-            ignored = {"success", "params", "record", "status"}
-            found = [m for key, value in body.items() if key not in ignored for m in _flatten(value, key)]
-    else:
-        found = _flatten(body)
-    return list(dict.fromkeys(m for m in found if m))
-
-
-def _flatten(value: Any, field: str | None = None) -> list[str]:
-    if isinstance(value, dict):
-        return [m for k, v in value.items() for m in _flatten(v, f"{field}.{k}" if field else str(k))]
-    if isinstance(value, list):
-        return [m for item in value for m in _flatten(item, field)]
-    if value is None:
-        return []
-    text = str(value).strip()
-    return [f"{field}: {text}" if field else text]
 
 
 def _encode(value: Any) -> str:

@@ -23,7 +23,7 @@ import logging
 import os
 import signal
 from dataclasses import dataclass, field, replace
-from typing import Any, Callable, Hashable
+from typing import Any, Awaitable, Callable, Hashable, TypeVar
 
 from ..api.errors import PluginMisuse, XeroRejected
 from ..api.jsonutil import digest as json_digest
@@ -34,6 +34,7 @@ from .client import XeroClient, check_payload
 from .errors import XeroError, XeroUnknownOutcome, XeroValidationError
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 #: The id field of each resource's records: every resource of xero_accounting.yaml with an id path
 #: parameter (a test holds this table to the spec), so a plugin may write any of them.
@@ -130,7 +131,7 @@ class XeroWriter:
     calls: int = 0
 
     def __post_init__(self) -> None:
-        self.batcher: Batcher[Write] = Batcher(self._send_batch, self.batch_size)
+        self._batcher: Batcher[Write] = Batcher(self._send_batch, self.batch_size)
         crash_after = os.environ.get("SYNCRO_XERO_CRASH_AFTER_WRITES")
         if crash_after and self.hooks.after_answer is None:
             # The "kill after the k-th Xero write" switch for crash tests (SIGKILL: no cleanup).
@@ -161,7 +162,24 @@ class XeroWriter:
         key: Hashable = (write.method, write.path, write.params)
         if write.resource not in BATCHABLE or "/" in write.path:
             key = (key, write.entity, write.syncro_id, write.action)  # one record per request
-        return await self.batcher.submit(key, write)
+        return await self._batcher.submit(key, write)
+
+    # -- which handlers could still add to a batch (a partial batch goes out when none can) ----------
+    def handler_started(self) -> None:
+        """A handler of the pass starts: it may write, so partial batches wait for it."""
+        self._batcher.enter()
+
+    def handler_finished(self) -> None:
+        """A handler finished; the batches queued may now be all there is."""
+        self._batcher.leave()
+
+    async def waiting_on(self, awaitable: Awaitable[T]) -> T:
+        """Await work done elsewhere (another task's ``ensure``): meanwhile this handler adds nothing."""
+        return await self._batcher.waiting_on(awaitable)
+
+    async def drain(self) -> None:
+        """Wait until every batch sent is answered (a pass ending on an exception leaves none on its way)."""
+        await self._batcher.drain()
 
     async def upsert(
         self,

@@ -1,5 +1,5 @@
 """A Xero edit of an invoice as Syncro writes: what to send (planned, and checked, before anything is
-sent), and sending it one call at a time, saying what was written if Syncro refuses a step.
+sent), and sending it one journaled call at a time, saying what was written if Syncro refuses a step.
 
 Every value is checked while planning: a tax type no Syncro rate maps to, an item that is no Syncro
 product, a reference that does not fit ``reference_format`` park the invoice with nothing written.
@@ -7,13 +7,20 @@ product, a reference that does not fit ``reference_format`` park the invoice wit
 
 from __future__ import annotations
 
-from collections.abc import Awaitable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Literal, NoReturn
 
-from syncro_xero import Context, Park, SyncroNotFound, SyncroValidationError, to_decimal
-from syncro_xero.syncro import error_messages
+from syncro_xero import (
+    Context,
+    Park,
+    SyncroNotFound,
+    SyncroValidationError,
+    SyncroWrite,
+    syncro_error_messages,
+    syncro_unwrap,
+    to_decimal,
+)
 
 from .common import day
 from .invoice_content import (
@@ -183,38 +190,54 @@ async def _product(key: LineKey, invoice: dict[str, Any], ctx: Context) -> int |
     return int(link.syncro_id)
 
 
-class SyncroWriter:
-    """Sends an :class:`Edit` to one Syncro invoice, header first, one call per step."""
+class EditWriter:
+    """Sends an :class:`Edit` to one Syncro invoice, header first, one journaled call per step (journal
+    entity ``entity``, keyed by the invoice id, inside the edit the feature opened)."""
 
-    def __init__(self, ctx: Context, invoice: dict[str, Any], put_sends: PutSends) -> None:
+    def __init__(self, ctx: Context[Any], entity: str, invoice: dict[str, Any], put_sends: PutSends) -> None:
         self.ctx = ctx
+        self.entity = entity
+        self.invoice_id = str(invoice["id"])
         self.path = f"/invoices/{invoice['id']}"
         self.number = invoice.get("number")
         self.put_sends = put_sends
         self.done: list[str] = []
+        self._known_lines: set[str] = set()  # ids of the lines an added line is not
 
     async def apply(self, edit: Edit, invoice: dict[str, Any]) -> None:
+        self._known_lines = {str(line["id"]) for line in invoice.get("line_items") or []}
         if edit.header:
-            await self._step(f"change its {', '.join(edit.header)}",
-                             self.ctx.syncro.put(self.path, self._body(edit.header, invoice, HEADER)))
+            await self._step(f"change its {', '.join(edit.header)}", "PUT", self.path,
+                             self._body(edit.header, invoice, HEADER))
         for line, changes in edit.updates:
             step = f"change line '{line.get('name') or line.get('item')}'"
-            answer = await self._step(step, self.ctx.syncro.put(f"{self.path}/line_items/{line['id']}",
-                                                                self._body(changes, line, LINE)))
-            if "line_item" not in answer:  # a paid invoice's line: 200 "Invoice is already paid" (§2.4)
-                self._refused(step, error_messages(answer), None)
+            answer = await self._step(step, "PUT", f"{self.path}/line_items/{line['id']}",
+                                      self._body(changes, line, LINE))
+            # a paid invoice's line: 200 "Invoice is already paid" (§2.4); a dry run's answer is made up
+            if "line_item" not in answer and not self.ctx.dry_run:
+                self._refused(step, syncro_error_messages(answer), None)
         for body in edit.adds:
-            await self._step(f"add line '{body['name']}'", self.ctx.syncro.post(f"{self.path}/line_items", body))
+            added = await self._step(f"add line '{body['name']}'", "POST", f"{self.path}/line_items", body)
+            self._known_lines.add(str(syncro_unwrap(added, "line_item").get("id")))
         for line in edit.deletes:
             try:
-                await self._step(f"remove line '{line.get('name') or line.get('item')}'",
-                                 self.ctx.syncro.delete(f"{self.path}/line_items/{line['id']}"))
+                await self._step(f"remove line '{line.get('name') or line.get('item')}'", "DELETE",
+                                 f"{self.path}/line_items/{line['id']}")
             except SyncroNotFound:
                 pass  # gone already: an earlier attempt got through
 
-    async def _step(self, step: str, call: Awaitable[dict[str, Any]]) -> dict[str, Any]:
+    async def _added_line(self, write: SyncroWrite) -> dict[str, Any] | None:
+        """The line an unanswered POST may have added: a line of the invoice now that was not there
+        before, named as sent."""
+        invoice = await self.ctx.syncro.get_record(self.path, "invoice", self.invoice_id)
+        name = (write.body or {}).get("name")
+        return next((line for line in invoice.get("line_items") or []
+                     if str(line["id"]) not in self._known_lines and line.get("name") == name), None)
+
+    async def _step(self, step: str, method: str, path: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
         try:
-            answer = await call
+            answer = await self.ctx.syncro_write(self.entity, self.invoice_id, method, path, body, step=step,
+                                                 find=self._added_line if method == "POST" else None)
         except SyncroValidationError as refused:
             self._refused(step, refused.messages, str(refused))
         self.done.append(step)
