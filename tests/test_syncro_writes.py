@@ -244,3 +244,34 @@ async def test_an_upgrade_in_the_middle_of_an_old_intent_finds_the_customer_it_m
         assert [c["ContactNumber"] for c in xero_emulator.store.records("Contacts")] == [f"SYNCRO-{customer.id}"]
     finally:
         await engine.close()
+
+
+async def test_a_syncro_post_without_find_parks_the_record_as_the_plugins_bug(
+    syncro_emulator, xero_emulator, make_config, open_engine, fake_clock
+):
+    from syncro_xero import Change, Context, Feature, hookimpl
+
+    class Poster(Feature):
+        name = "poster"
+        xero_resources = ("Contacts",)
+
+        async def reverse(self, change: Change, ctx: Context) -> None:
+            await ctx.syncro_write("poster", change.record_id, "POST", "/customers", {"business_name": "X"})
+
+    class Plugin:
+        @staticmethod
+        @hookimpl
+        def syncro_xero_feature():
+            return Poster()
+
+    engine = await open_engine(make_config(plugins={}), extra_plugins=[("poster", Plugin())])
+    await engine.run_pass()  # starts the Xero cursor
+    fake_clock.advance(60)
+    xero_emulator.store.insert("Contacts", Name="Made in Xero")
+    fake_clock.advance(60)
+
+    await engine.run_pass()
+
+    [parked] = await engine.state.parked.all("poster")
+    assert "needs a find=" in parked.reason and "bug to report to the plugin's author" in parked.reason
+    assert syncro_emulator.store.customers == {}

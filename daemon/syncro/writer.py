@@ -23,7 +23,7 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..api.errors import SyncroError, SyncroUnavailable, SyncroValidationError, SyncroWriteUncertain
+from ..api.errors import PluginMisuse, SyncroError, SyncroUnavailable, SyncroValidationError, SyncroWriteUncertain
 from ..api.links import Link
 from ..api.syncro_writes import Find, SyncroWrite, syncro_unwrap
 from ..state import State
@@ -53,7 +53,7 @@ class SyncroWriter:
         either (the row stays ``sent``, for the next settling).
         """
         if write.method == "POST" and find is None:
-            raise ValueError(f"a POST to Syncro needs a find= to be found again after a crash ({write.path})")
+            raise PluginMisuse(f"a POST to Syncro needs a find= to be found again after a crash ({write.path})")
         if self.dry_run:
             self.planned.append(dataclasses.replace(write, state="planned"))
             return {**(write.body or {}), "id": f"dry-run-{write.entity}-{write.key}"}
@@ -121,7 +121,7 @@ class SyncroWriter:
             return await self.client.put(write.path, write.body or {})
         if write.method == "DELETE":
             return await self.client.delete(write.path)
-        raise ValueError(f"no Syncro write is sent with {write.method}")
+        raise PluginMisuse(f"no Syncro write is sent with {write.method}")
 
     async def _record(
         self, write: SyncroWrite, state: str, answer: dict[str, Any] | None = None, response: Any = None,
