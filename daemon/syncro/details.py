@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections import defaultdict
+from collections import OrderedDict, defaultdict
 from typing import Any, Iterable, Protocol
 
 from ..api.resources import BulkDetail, SyncroResource
@@ -33,6 +33,8 @@ from .client import SyncroAuthError, SyncroBadResponse, SyncroClient, SyncroNotF
 log = logging.getLogger(__name__)
 
 Key = tuple[str, str]
+#: Records loaded from the state file kept at once.
+LOADED = 256
 
 
 def denied_cursor(bulk: BulkDetail) -> str:
@@ -71,7 +73,8 @@ class Details:
         self._read: dict[Key, asyncio.Future[dict[str, Any]]] = {}
         self._composed: dict[Key, dict[str, Any]] = {}
         self._known: dict[Key, str] = {}  # -> the feature whose acknowledged record is current
-        self._loaded: dict[Key, dict[str, Any] | None] = {}  # known records read from the state file
+        #: known records read from the state file, the latest ``LOADED`` (readers of one record come together)
+        self._loaded: OrderedDict[Key, dict[str, Any] | None] = OrderedDict()
 
     async def get(self, resource: str, record_id: str, *, needs: Iterable[str] = (), fresh: bool = False) -> dict[str, Any]:
         """The full record: read this pass, else composed or known (with every key in ``needs``) unless
@@ -116,14 +119,26 @@ class Details:
             if record_id not in skip:
                 self._known[(resource, record_id)] = feature
 
+    def acknowledged(self, feature: str, resource: str, record_ids: Iterable[str]) -> None:
+        """``feature`` acknowledged these composed records this pass, saving them whole in the state
+        file: later readers load them from there, so the pass no longer holds every one in memory."""
+        for record_id in record_ids:
+            key = (resource, record_id)
+            if self._composed.pop(key, None) is not None:
+                self._known[key] = feature
+
     async def _acked(self, key: Key) -> dict[str, Any] | None:
         feature = self._known.get(key)
         if feature is None:
             return None
-        if key not in self._loaded:
-            found = await self._run.state.records.get(feature, "syncro", key[0], key[1])
-            self._loaded[key] = found.record if found is not None else None
-        return self._loaded[key]
+        if key in self._loaded:
+            self._loaded.move_to_end(key)
+            return self._loaded[key]
+        found = await self._run.state.records.get(feature, "syncro", key[0], key[1])
+        self._loaded[key] = found.record if found is not None else None
+        if len(self._loaded) > LOADED:
+            self._loaded.popitem(last=False)
+        return found.record if found is not None else None
 
     async def prefetch(self, resource: SyncroResource, entries: list[dict[str, Any]]) -> None:
         """Compose the full records of ``entries`` from bulk pages when that costs fewer requests than
