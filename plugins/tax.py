@@ -60,7 +60,7 @@ class Tax(Feature[TaxSettings]):
             if link is None and not settings.create_groups:
                 continue  # lines on it park, saying so (TaxMap)
             creates.append(ctx.upsert(ENTITY, rate_id, "TaxRates", tax_group_payload(group), extra={"name": group.name}))
-        # side by side, so they go to Xero in one request (createTaxRates takes an array)
+        # side by side, so those queued together share a request (createTaxRates takes an array)
         for outcome in await asyncio.gather(*creates, return_exceptions=True):
             if isinstance(outcome, BaseException):
                 raise outcome
