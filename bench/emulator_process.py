@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import math
 import re
 import sys
 from collections import Counter
@@ -69,7 +68,6 @@ def stats(syncro: SyncroEmulator, xero: XeroEmulator) -> dict[str, Any]:
         "xero_write_calls": sum(1 for e in xero.access_log.writes if "/api.xro/" in e.path),
         "xero_records_written": dict(written),
         "xero_write_calls_by_path": dict(calls),
-        "xero_least_write_calls": sum(math.ceil(n / 50) for n in written.values()),
         "size": syncro_size(syncro),
         "page_sizes": dict(syncro.switches.page_sizes),
     }

@@ -155,6 +155,7 @@ class PassRun:
         self._fetches: dict[tuple[str, datetime | None, bool], asyncio.Task[Fetched]] = {}
         self.details = Details(self)
         self._listed: dict[str, dict[str, dict[str, Any]]] = {}  # complete listings made this pass, by id
+        self._held: dict[tuple[str, str], dict[str, Any]] = {}  # (item key, id) -> the record listed or embedded
         self._relisted: dict[str, asyncio.Task[list[dict[str, Any]]]] = {}
         self._knowing: dict[str, asyncio.Task[None]] = {}
         self._xero_lists: dict[tuple[str, tuple[tuple[str, str], ...]], asyncio.Task[list[dict[str, Any]]]] = {}
@@ -321,6 +322,8 @@ class PassRun:
                 await self.details.prefetch(resource, [d.change.record for d in detected if d.change.record])
             pending = await self._dispatch(feature, detected, resource=resource)
             if not self.dry_run:
+                waiting = {d.change.record_id for d in pending}
+                self.details.acknowledged(feature.name, name, (i for d in detected if (i := d.change.record_id) not in waiting))
                 await self._advance_cursor(feature.name, name, fetched, pending)
         await feature.pass_finished(PassContext(self, feature.name, self.engine.plugins.settings.get(feature.name), None))
 
@@ -417,21 +420,21 @@ class PassRun:
         counts = self.report.counts.setdefault(feature.name, PassCounts())
         settings = self.engine.plugins.settings.get(feature.name)
         parked = {p.record_id for p in await self.state.parked.all(feature.name)}
-        limit = asyncio.Semaphore(self.engine.concurrency)
         pending: list[Detected] = []
         done = 0
+        items = iter(detected)
 
-        async def one(item: Detected) -> None:
+        async def worker() -> None:  # as many as run at once, not one task per change (memory)
             nonlocal done
-            async with limit:
+            for item in items:
                 handled = await self._handle(feature, settings, item, counts, parked, resource, reverse, retrying)
-            if not handled:
-                pending.append(item)
-            done += 1
-            if self.progress:
-                self.progress(feature.name, done, len(detected))
+                if not handled:
+                    pending.append(item)
+                done += 1
+                if self.progress:
+                    self.progress(feature.name, done, len(detected))
 
-        tasks = [asyncio.create_task(one(item)) for item in detected]
+        tasks = [asyncio.create_task(worker()) for _ in range(min(self.engine.concurrency, len(detected)))]
         if tasks:
             finished, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_EXCEPTION)
             failure = next((t.exception() for t in finished if t.exception() is not None), None)
@@ -628,6 +631,7 @@ class PassRun:
         objects = [r for r in fetched.records if isinstance(r, dict)]
         if len(objects) < len(fetched.records):  # never handed on: the reading feature reports them
             fetched = Fetched(objects, complete=False, malformed=len(fetched.records) - len(objects))
+        self._hold_once(resource, fetched.records)
         if resource.list_is_detail:  # no detail GET for these this pass
             self.details.hold(resource.name, fetched.records)
         if fetched.complete:
@@ -636,6 +640,20 @@ class PassRun:
                 await self.state.cursors.set(f"syncro:{resource.name}:full_scan", str(self.clock.time()))
                 await self.state.cursors.set(list_pages_cursor(resource.name), str(self.syncro.calls - calls))
         return fetched
+
+    def _hold_once(self, resource: SyncroResource, records: list[dict[str, Any]]) -> None:
+        """Keep one object per record version this pass: a record embedded in another (a payment's
+        whole ``customer``) equal to one listed or embedded before is replaced by it."""
+        held = self._held
+        for index, record in enumerate(records):
+            for key, value in list(record.items()):
+                if isinstance(value, dict) and "id" in value:
+                    same = held.setdefault((key, str(value["id"])), value)
+                    if same is not value and same == value:
+                        record[key] = same
+            same = held.setdefault((resource.item_key, str(record.get("id"))), record)
+            if same is not record and same == record:
+                records[index] = same
 
     def has_listed(self, resource_name: str) -> bool:
         return resource_name in self._listed

@@ -13,6 +13,7 @@ where the organisation's country makes it risky. Syncro's own integration has no
 
 from __future__ import annotations
 
+import asyncio
 from decimal import Decimal
 from typing import Any
 
@@ -55,6 +56,7 @@ class Tax(Feature[TaxSettings]):
         if not settings.groups:
             return
         existing = {r["Name"].casefold(): r for r in await ctx.xero_list("TaxRates")}
+        creates = []
         for rate_id, group in settings.groups.items():
             link = await ctx.link(ENTITY, rate_id)
             found = existing.get(group.name.casefold())
@@ -68,10 +70,14 @@ class Tax(Feature[TaxSettings]):
                 continue
             if link is None and not settings.create_groups:
                 continue  # lines on it park, saying so (TaxMap)
-            await ctx.upsert(
+            creates.append(ctx.upsert(
                 ENTITY, rate_id, "TaxRates", tax_group_payload(group), extra={"name": group.name},
                 lookup=Lookup("TaxRates", f"Name=={where_literal(group.name)}", {"Name": group.name}),
-            )
+            ))
+        # side by side, so those queued together share a request (createTaxRates takes an array)
+        for outcome in await asyncio.gather(*creates, return_exceptions=True):
+            if isinstance(outcome, BaseException):
+                raise outcome
 
     async def check(self, ctx: Context[TaxSettings]) -> list[CheckResult]:
         settings = ctx.settings

@@ -48,3 +48,47 @@ async def test_a_version_1_file_is_migrated_keeping_its_data(tmp_path):
     assert await state.cursors.get("syncro:invoices:invoices") == "kept"
     assert "link" in [r["name"] for r in await state.db.fetchall("PRAGMA table_info(journal)")]
     await state.close()
+
+
+async def test_a_transaction_opened_inside_another_is_a_savepoint_not_a_second_begin(tmp_path):
+    state = await State.open(tmp_path / "state.db")
+    db = state.db
+
+    async with db.transaction() as conn:
+        await conn.execute("INSERT INTO cursors (name, value, updated_at) VALUES ('outer', '1', 0)")
+        async with db.transaction() as inner:  # e.g. a store method that opens its own
+            await inner.execute("INSERT INTO cursors (name, value, updated_at) VALUES ('kept', '1', 0)")
+        try:
+            async with db.transaction() as inner:
+                await inner.execute("INSERT INTO cursors (name, value, updated_at) VALUES ('undone', '1', 0)")
+                raise ValueError("the inner part fails")
+        except ValueError:
+            pass
+        await db.write("INSERT INTO cursors (name, value, updated_at) VALUES ('joined', '1', 0)")
+
+    rows = await db.fetchall("SELECT name FROM cursors ORDER BY name")
+    assert [r["name"] for r in rows] == ["joined", "kept", "outer"]
+    assert not db.conn.in_transaction
+    await state.close()
+
+
+async def test_a_failed_commit_leaves_no_transaction_open_for_the_next_one_to_nest_in(tmp_path):
+    state = await State.open(tmp_path / "state.db")
+    db = state.db
+    async with db.transaction() as conn:
+        await conn.execute("CREATE TABLE parent (id INTEGER PRIMARY KEY)")
+        await conn.execute("CREATE TABLE child (parent_id INTEGER REFERENCES parent (id) DEFERRABLE INITIALLY DEFERRED)")
+
+    try:
+        async with db.transaction() as conn:
+            await conn.execute("INSERT INTO child (parent_id) VALUES (7)")  # refused only at COMMIT
+    except sqlite3.IntegrityError:
+        pass
+    async with db.transaction() as conn:
+        await conn.execute("INSERT INTO parent (id) VALUES (1)")
+    await db.write("INSERT INTO parent (id) VALUES (2)")
+
+    assert not db.conn.in_transaction
+    assert [r["id"] for r in await db.fetchall("SELECT id FROM parent ORDER BY id")] == [1, 2]
+    assert await db.fetchall("SELECT * FROM child") == []
+    await state.close()

@@ -31,6 +31,8 @@ class Database:
         self.conn = conn
         self.path = path
         self._write_lock = asyncio.Lock()
+        self._owner: asyncio.Task | None = None  # the task inside the open transaction
+        self._depth = 0  # savepoints open inside it
 
     @classmethod
     async def open(cls, path: Path | str) -> "Database":
@@ -63,23 +65,66 @@ class Database:
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
-        """``BEGIN IMMEDIATE`` … ``COMMIT`` (``ROLLBACK`` on error); one at a time."""
-        async with self._write_lock:
-            await self.conn.execute("BEGIN IMMEDIATE")
-            try:
+        """``BEGIN IMMEDIATE`` … ``COMMIT`` (``ROLLBACK`` on error); one at a time.
+
+        Opened again inside itself (by the same task) it is a ``SAVEPOINT``, never a second ``BEGIN``:
+        the inner part commits with the outer one, and its error undoes only itself. A transaction
+        left open (a ``COMMIT`` that failed, a task cancelled at ``BEGIN``) is rolled back first.
+        """
+        task = asyncio.current_task()
+        if self._owner is not None and self._owner is task:
+            async with self._savepoint():
                 yield self.conn
+            return
+        async with self._write_lock:
+            self._owner = task
+            try:
+                if self.conn.in_transaction:
+                    await self.conn.execute("ROLLBACK")
+                await self.conn.execute("BEGIN IMMEDIATE")
+                try:
+                    yield self.conn
+                    await self.conn.execute("COMMIT")
+                except BaseException:
+                    if self.conn.in_transaction:
+                        await self.conn.execute("ROLLBACK")
+                    raise
+            finally:
+                self._owner = None
+
+    @asynccontextmanager
+    async def _savepoint(self) -> AsyncIterator[None]:
+        self._depth += 1
+        name = f"nested_{self._depth}"
+        try:
+            await self.conn.execute(f"SAVEPOINT {name}")
+            try:
+                yield
             except BaseException:
-                await self.conn.execute("ROLLBACK")
+                await self.conn.execute(f"ROLLBACK TO {name}")
                 raise
-            await self.conn.execute("COMMIT")
+            finally:
+                await self.conn.execute(f"RELEASE {name}")
+        finally:
+            self._depth -= 1
+
+    async def write(self, sql: str, params: tuple = ()) -> None:
+        """One statement, atomic on its own (no ``BEGIN``/``COMMIT`` round trips), in turn with the
+        transactions (inside one of this task's, it joins it)."""
+        if self._owner is not None and self._owner is asyncio.current_task():
+            await self.conn.execute(sql, params)
+            return
+        async with self._write_lock:
+            if self.conn.in_transaction:
+                await self.conn.execute("ROLLBACK")
+            await self.conn.execute(sql, params)
 
     async def fetchall(self, sql: str, params: tuple = ()) -> list[aiosqlite.Row]:
-        async with self.conn.execute(sql, params) as cursor:
-            return list(await cursor.fetchall())
+        return list(await self.conn.execute_fetchall(sql, params))
 
     async def fetchone(self, sql: str, params: tuple = ()) -> aiosqlite.Row | None:
-        async with self.conn.execute(sql, params) as cursor:
-            return await cursor.fetchone()
+        rows = await self.conn.execute_fetchall(sql, params)
+        return rows[0] if rows else None
 
     async def schema_version(self) -> int:
         row = await self.fetchone("PRAGMA user_version")

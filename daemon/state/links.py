@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+from collections import Counter
 from collections.abc import AsyncIterator
 
 import aiosqlite
@@ -34,8 +35,8 @@ class LinkStore:
         # Only what was read from the file since the last change to that link; forgotten at each pass
         # start, since another process may have changed links in between (passes never overlap).
         self._read: dict[tuple[str, str], Link | None] = {}
-        self._changes = 0  # saves and deletes begun
-        self._writing = 0  # of them, not yet executed
+        self._reading: dict[tuple[str, str], object] = {}  # key -> the latest read of it in flight
+        self._writing: Counter[tuple[str, str]] = Counter()  # key -> its saves and deletes in flight
 
     def forget_read(self) -> None:
         """Drop the links read so far: the next ``get`` reads the file (a new pass starts)."""
@@ -45,10 +46,15 @@ class LinkStore:
         key = (entity, str(syncro_id))
         if key in self._read:
             return self._read[key]
-        changes, writing = self._changes, self._writing
-        row = await self._db.fetchone("SELECT * FROM links WHERE entity = ? AND syncro_id = ?", key)
+        read = self._reading[key] = object()
+        try:
+            row = await self._db.fetchone("SELECT * FROM links WHERE entity = ? AND syncro_id = ?", key)
+        finally:
+            current = self._reading.get(key) is read
+            if current:
+                del self._reading[key]
         link = _link(row) if row else None
-        if not writing and changes == self._changes:  # no save or delete this read might predate
+        if current and not self._writing[key]:  # no save or delete of this link it might predate
             self._read[key] = link
         return link
 
@@ -89,21 +95,22 @@ class LinkStore:
             if conn is not None:
                 await conn.execute(sql, params)
                 return
-            async with self._db.transaction() as tx:
-                await tx.execute(sql, params)
+            await self._db.write(sql, params)
 
     @contextlib.asynccontextmanager
     async def _changing(self, key: tuple[str, str]) -> AsyncIterator[None]:
         """Around a save or delete: reads in flight meanwhile are not kept (they may predate it)."""
-        self._changes += 1
-        self._writing += 1
+        self._writing[key] += 1
         self._read.pop(key, None)
+        self._reading.pop(key, None)
         try:
             yield
         finally:
-            self._writing -= 1
+            self._writing[key] -= 1
+            if not self._writing[key]:
+                del self._writing[key]
             self._read.pop(key, None)
 
     async def delete(self, entity: str, syncro_id: str | int) -> None:
-        async with self._changing((entity, str(syncro_id))), self._db.transaction() as conn:
-            await conn.execute("DELETE FROM links WHERE entity = ? AND syncro_id = ?", (entity, str(syncro_id)))
+        async with self._changing((entity, str(syncro_id))):
+            await self._db.write("DELETE FROM links WHERE entity = ? AND syncro_id = ?", (entity, str(syncro_id)))

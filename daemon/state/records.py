@@ -72,19 +72,17 @@ class RecordStore:
         record: dict[str, Any],
         updated_at: str | None,
     ) -> None:
-        async with self._db.transaction() as conn:
-            await conn.execute(
-                "INSERT INTO records (feature, source, resource, record_id, digest, record, updated_at, acked_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
-                " ON CONFLICT (feature, source, resource, record_id) DO UPDATE SET"
-                " digest = excluded.digest, record = excluded.record,"
-                " updated_at = excluded.updated_at, acked_at = excluded.acked_at",
-                (feature, source, resource, record_id, digest, dumps(record), updated_at, self._clock.time()),
-            )
+        await self._db.write(
+            "INSERT INTO records (feature, source, resource, record_id, digest, record, updated_at, acked_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT (feature, source, resource, record_id) DO UPDATE SET"
+            " digest = excluded.digest, record = excluded.record,"
+            " updated_at = excluded.updated_at, acked_at = excluded.acked_at",
+            (feature, source, resource, record_id, digest, dumps(record), updated_at, self._clock.time()),
+        )
 
     async def forget(self, feature: str, source: str, resource: str, record_id: str) -> None:
-        async with self._db.transaction() as conn:
-            await conn.execute(
-                "DELETE FROM records WHERE feature = ? AND source = ? AND resource = ? AND record_id = ?",
-                (feature, source, resource, record_id),
-            )
+        await self._db.write(
+            "DELETE FROM records WHERE feature = ? AND source = ? AND resource = ? AND record_id = ?",
+            (feature, source, resource, record_id),
+        )

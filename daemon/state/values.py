@@ -24,16 +24,14 @@ class ValueStore:
         return row["value"] if row else None
 
     async def set(self, name: str, value: str) -> None:
-        async with self._db.transaction() as conn:
-            await conn.execute(
-                f"INSERT INTO {self._table} (name, value, updated_at) VALUES (?, ?, ?)"
-                " ON CONFLICT (name) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
-                (name, value, self._clock.time()),
-            )
+        await self._db.write(
+            f"INSERT INTO {self._table} (name, value, updated_at) VALUES (?, ?, ?)"
+            " ON CONFLICT (name) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
+            (name, value, self._clock.time()),
+        )
 
     async def delete(self, name: str) -> None:
-        async with self._db.transaction() as conn:
-            await conn.execute(f"DELETE FROM {self._table} WHERE name = ?", (name,))
+        await self._db.write(f"DELETE FROM {self._table} WHERE name = ?", (name,))
 
     async def items(self) -> dict[str, str]:
         rows = await self._db.fetchall(f"SELECT name, value FROM {self._table} ORDER BY name")

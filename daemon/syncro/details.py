@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections import defaultdict
+from collections import OrderedDict, defaultdict
 from typing import Any, Iterable, Protocol
 
 from ..api.resources import BulkDetail, SyncroResource
@@ -33,6 +33,8 @@ from .client import SyncroAuthError, SyncroBadResponse, SyncroClient, SyncroNotF
 log = logging.getLogger(__name__)
 
 Key = tuple[str, str]
+#: Records loaded from the state file kept at once.
+LOADED = 256
 
 
 def denied_cursor(bulk: BulkDetail) -> str:
@@ -70,17 +72,23 @@ class Details:
         self._run = run
         self._read: dict[Key, asyncio.Future[dict[str, Any]]] = {}
         self._composed: dict[Key, dict[str, Any]] = {}
+        #: what a record is composed of, until it is asked for: (list entry, key of the children, the
+        #: children, (key, embedded record) pairs); a whole copy of each entry is made only then
+        self._parts: dict[Key, tuple[dict[str, Any], str, list[dict[str, Any]], tuple[tuple[str, Any], ...]]] = {}
         self._known: dict[Key, str] = {}  # -> the feature whose acknowledged record is current
-        self._loaded: dict[Key, dict[str, Any] | None] = {}  # known records read from the state file
+        #: known records read from the state file, the latest ``LOADED`` (readers of one record come together)
+        self._loaded: OrderedDict[Key, dict[str, Any] | None] = OrderedDict()
 
     async def get(self, resource: str, record_id: str, *, needs: Iterable[str] = (), fresh: bool = False) -> dict[str, Any]:
         """The full record: read this pass, else composed or known (with every key in ``needs``) unless
         ``fresh``, else read now."""
         key = (resource, record_id)
         if key not in self._read and not fresh:
-            if key not in self._composed and key not in self._known and self._needs_detail(resource):
+            if key not in self._composed and key not in self._parts and key not in self._known and self._needs_detail(
+                resource
+            ):
                 await self._run.know_unchanged(resource)
-            for held in (self._composed.get(key), await self._acked(key)):
+            for held in (self._composed_now(key), await self._acked(key)):
                 if held is not None and all(k in held for k in needs):
                     return held
         if key not in self._read:
@@ -106,7 +114,7 @@ class Details:
     def forget(self, resource: str, record_id: str) -> None:
         """The record changed (a feature wrote it): read it again when asked."""
         key = (resource, record_id)
-        for held in (self._read, self._composed, self._known, self._loaded):
+        for held in (self._read, self._composed, self._parts, self._known, self._loaded):
             held.pop(key, None)  # type: ignore[attr-defined]
 
     def remember(self, feature: str, resource: str, acked: Iterable[str], changed: Iterable[str]) -> None:
@@ -116,14 +124,26 @@ class Details:
             if record_id not in skip:
                 self._known[(resource, record_id)] = feature
 
+    def acknowledged(self, feature: str, resource: str, record_ids: Iterable[str]) -> None:
+        """``feature`` acknowledged these composed records this pass, saving them whole in the state
+        file: later readers load them from there, so the pass no longer holds every one in memory."""
+        for record_id in record_ids:
+            key = (resource, record_id)
+            if self._composed.pop(key, None) is not None or self._parts.pop(key, None) is not None:
+                self._known[key] = feature
+
     async def _acked(self, key: Key) -> dict[str, Any] | None:
         feature = self._known.get(key)
         if feature is None:
             return None
-        if key not in self._loaded:
-            found = await self._run.state.records.get(feature, "syncro", key[0], key[1])
-            self._loaded[key] = found.record if found is not None else None
-        return self._loaded[key]
+        if key in self._loaded:
+            self._loaded.move_to_end(key)
+            return self._loaded[key]
+        found = await self._run.state.records.get(feature, "syncro", key[0], key[1])
+        self._loaded[key] = found.record if found is not None else None
+        if len(self._loaded) > LOADED:
+            self._loaded.popitem(last=False)
+        return found.record if found is not None else None
 
     async def prefetch(self, resource: SyncroResource, entries: list[dict[str, Any]]) -> None:
         """Compose the full records of ``entries`` from bulk pages when that costs fewer requests than
@@ -141,9 +161,9 @@ class Details:
             return
         embedded = {e.into: (e.via, await self._run.listed(e.resource)) for e in bulk.embeds}
         for entry in wanted:
-            record = self._compose(entry, bulk, children.get(str(entry.get("id")), []), embedded)
-            if record is not None:
-                self._composed[(resource.name, str(entry["id"]))] = record
+            parts = self._parts_of(entry, bulk, children.get(str(entry.get("id")), []), embedded)
+            if parts is not None:
+                self._parts[(resource.name, str(entry["id"]))] = parts
         log.info("read the %s of %d changed %s from %s in bulk", bulk.into, len(wanted), resource.name, bulk.path)
 
     async def _children(self, bulk: BulkDetail, budget: int) -> dict[str, list[dict[str, Any]]] | None:
@@ -181,26 +201,34 @@ class Details:
                 return None
         return grouped
 
+    def _composed_now(self, key: Key) -> dict[str, Any] | None:
+        """The composed record, made from its parts when first asked for."""
+        record = self._composed.get(key)
+        if record is None and (parts := self._parts.pop(key, None)) is not None:
+            entry, into, children, embeds = parts
+            # UNKNOWN (syncro-api.md §2.4): the order of a detail view's line_items is undocumented; the
+            # bulk endpoint's order is kept (both are creation order in the emulator).
+            record = self._composed[key] = {**entry, into: children, **dict(embeds)}
+        return record
+
     @staticmethod
-    def _compose(
+    def _parts_of(
         entry: dict[str, Any], bulk: BulkDetail, children: list[dict[str, Any]], embedded: dict[str, tuple[str, dict]]
-    ) -> dict[str, Any] | None:
-        """The list entry with its children and embedded records; None when the pieces may not be of
-        one moment (a child changed after the entry was listed) or an embedded record is missing."""
+    ) -> tuple[dict[str, Any], str, list[dict[str, Any]], tuple[tuple[str, Any], ...]] | None:
+        """The parts of the list entry's full record: with its children and embedded records; None
+        when the pieces may not be of one moment (a child changed after the entry was listed) or an
+        embedded record is missing."""
         listed = readable_instant(entry.get("updated_at"))
         stamps = [readable_instant(c.get("updated_at")) for c in children]
         if listed is None or None in stamps or any(stamp > listed for stamp in stamps):  # type: ignore[operator]
             return None  # an unreadable time cannot say so: read the detail view instead
-        record = dict(entry)
-        # UNKNOWN (syncro-api.md §2.4): the order of a detail view's line_items is undocumented; the
-        # bulk endpoint's order is kept (both are creation order in the emulator).
-        record[bulk.into] = children
+        embeds = []
         for into, (via, records) in embedded.items():
             found = records.get(str(entry.get(via)))
             if found is None:
                 return None
-            record[into] = found
-        return record
+            embeds.append((into, found))
+        return entry, bulk.into, children, tuple(embeds)
 
     async def _list_cost(self, resource: str) -> int:
         """Requests a complete listing of ``resource`` would add to this pass (0 if it has one)."""

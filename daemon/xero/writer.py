@@ -75,7 +75,7 @@ ONCE_ACTIONS = frozenset({"create", "allocate", "refund"})
 #: Collection endpoints that take many records per request.
 BATCHABLE = {
     "Contacts", "Invoices", "CreditNotes", "Items", "Payments", "BatchPayments", "PurchaseOrders", "Quotes",
-    "BankTransactions",
+    "BankTransactions", "TaxRates",
 }
 
 

@@ -22,7 +22,7 @@ import asyncio
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
-from syncro_xero import Context, Link, Park, XeroRejected, one_line
+from syncro_xero import Context, Link, Park, XeroRejected, one_line, where_literal
 
 SUPPLIER = "supplier"
 CUSTOMER = "contact"  # the contacts feature's link entity
@@ -77,7 +77,7 @@ async def supplier_for(vendor: dict[str, Any], ctx: Context, settings: SupplierS
     if link is not None and link.extra.get("shared"):
         return link
     suffixed = bool(link and link.extra.get("suffixed"))
-    if link is None and await _name_taken(vendor_name(vendor), ctx):
+    if link is None and _active_named(await _contacts(vendor, ctx, settings), vendor_name(vendor)) is not None:
         suffixed = True
     payload = supplier_payload(vendor, settings, suffixed)
     try:
@@ -96,7 +96,7 @@ async def supplier_for(vendor: dict[str, Any], ctx: Context, settings: SupplierS
 
 async def _match(vendor: dict[str, Any], ctx: Context, settings: SupplierSettings) -> Link | None:
     """Link the vendor to an existing Xero contact that is clearly its own; None to create one."""
-    contacts = await _contacts(ctx)
+    contacts = await _contacts(vendor, ctx, settings)
     number = settings.contact_number_format.format(id=vendor["id"])[:50].casefold()
     name = vendor_name(vendor)
     found = next((c for c in contacts if (c.get("ContactNumber") or "").casefold() == number), None)
@@ -148,10 +148,6 @@ async def _match(vendor: dict[str, Any], ctx: Context, settings: SupplierSetting
     return None
 
 
-async def _name_taken(name: str, ctx: Context) -> bool:
-    return _active_named(await _contacts(ctx), name) is not None
-
-
 def _active_named(contacts: list[dict[str, Any]], name: str) -> dict[str, Any] | None:
     wanted = name.casefold()
     return next(
@@ -164,9 +160,13 @@ def _active_named(contacts: list[dict[str, Any]], name: str) -> dict[str, Any] |
     )
 
 
-async def _contacts(ctx: Context) -> list[dict[str, Any]]:
-    """The organisation's contacts, read once per pass and only when a vendor is not linked yet."""
-    memo = ctx.memo
-    if "contacts" not in memo:
-        memo["contacts"] = asyncio.ensure_future(ctx.xero_list("Contacts", {"includeArchived": "true"}))
-    return await memo["contacts"]
+async def _contacts(vendor: dict[str, Any], ctx: Context, settings: SupplierSettings) -> list[dict[str, Any]]:
+    """The Xero contacts with the vendor's contact number or name (Xero compares them without case),
+    read once per pass and only when the vendor is not linked yet: not the organisation's every contact."""
+    wanted = ctx.memo.setdefault("contacts", {})
+    vendor_id = str(vendor["id"])
+    if vendor_id not in wanted:
+        number = settings.contact_number_format.format(id=vendor["id"])[:50]
+        where = f"ContactNumber=={where_literal(number)} OR Name=={where_literal(vendor_name(vendor))}"
+        wanted[vendor_id] = asyncio.ensure_future(ctx.xero_list("Contacts", {"includeArchived": "true", "where": where}))
+    return await wanted[vendor_id]
