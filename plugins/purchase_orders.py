@@ -220,28 +220,14 @@ class PurchaseOrders(Feature[PurchaseOrdersSettings]):
         planned = Link(entity=PURCHASE_ORDER, syncro_id=po_id, xero_id=link.xero_id if link else "", xero_number=number,
                        payload_digest=digest(body), feature=self.name, extra=extra)
         try:
-            if link is None:
-                result = await ctx.write(
-                    PURCHASE_ORDER,
-                    po_id,
-                    "create",
-                    "PUT",
-                    "PurchaseOrders",
-                    {**body, "Status": settings.order_status},
-                    lookup=natural_key_lookup("PurchaseOrders", number),
-                    link=planned,
-                )
-            else:
-                result = await ctx.write(
-                    PURCHASE_ORDER,
-                    po_id,
-                    "update",
-                    "POST",
-                    "PurchaseOrders",
-                    {**body, "PurchaseOrderID": link.xero_id},
-                    lookup=natural_key_lookup("PurchaseOrders", number),
-                    link=planned,
-                )
+            action, method, payload = (
+                ("create", "PUT", {**body, "Status": settings.order_status}) if link is None
+                else ("update", "POST", {**body, "PurchaseOrderID": link.xero_id})
+            )
+            result = await ctx.write(
+                PURCHASE_ORDER, po_id, action, method, "PurchaseOrders", payload,
+                lookup=natural_key_lookup("PurchaseOrders", number), link=planned,
+            )
         except XeroRejected as rejected:
             return await self._rejected(rejected, link, po_id, body, number, ctx, settings, what)
         return replace(planned, xero_id=str(result.get("PurchaseOrderID", planned.xero_id)))

@@ -111,14 +111,7 @@ async def _match(vendor: dict[str, Any], ctx: Context, settings: SupplierSetting
     claimant = ctx.memo.setdefault("claimed", {}).setdefault(found["ContactID"], str(vendor["id"]))
     if customer is None and other is None and claimant == str(vendor["id"]):
         suffixed = found["Name"].casefold() == (name + settings.name_clash_suffix).casefold()
-        link = Link(
-            entity=SUPPLIER,
-            syncro_id=str(vendor["id"]),
-            xero_id=found["ContactID"],
-            xero_number=found.get("ContactNumber"),
-            feature="purchase_orders",
-            extra={"suffixed": suffixed},
-        )
+        link = _matched(vendor, found, {"suffixed": suffixed})
         await ctx.save_link(link)
         ctx.note(f"vendor {vendor['id']} '{name}' matched existing Xero contact '{found['Name']}' by {how}")
         return link
@@ -130,14 +123,7 @@ async def _match(vendor: dict[str, Any], ctx: Context, settings: SupplierSetting
             '"share", then retry.'
         )
     if settings.name_clash == "share" and customer is not None:
-        link = Link(
-            entity=SUPPLIER,
-            syncro_id=str(vendor["id"]),
-            xero_id=found["ContactID"],
-            xero_number=found.get("ContactNumber"),
-            feature="purchase_orders",
-            extra={"shared": True},
-        )
+        link = _matched(vendor, found, {"shared": True})
         await ctx.save_link(link)
         ctx.note(f"vendor {vendor['id']} '{name}' shares Xero contact '{found['Name']}' with Syncro {whose}")
         return link
@@ -170,3 +156,15 @@ async def _contacts(vendor: dict[str, Any], ctx: Context, settings: SupplierSett
         where = f"ContactNumber=={where_literal(number)} OR Name=={where_literal(vendor_name(vendor))}"
         wanted[vendor_id] = asyncio.ensure_future(ctx.xero_list("Contacts", {"includeArchived": "true", "where": where}))
     return await wanted[vendor_id]
+
+
+def _matched(vendor: dict[str, Any], contact: dict[str, Any], extra: dict[str, Any]) -> Link:
+    """The supplier link of a vendor to an existing Xero contact."""
+    return Link(
+        entity=SUPPLIER,
+        syncro_id=str(vendor["id"]),
+        xero_id=contact["ContactID"],
+        xero_number=contact.get("ContactNumber"),
+        feature="purchase_orders",
+        extra=extra,
+    )
