@@ -8,6 +8,7 @@ note, allocated to the invoice. This compares what Syncro now applies with what 
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
 
 from syncro_xero import (
@@ -64,19 +65,10 @@ async def allocate_applications(
                               allocated=(invoice.xero_id, str(before_in_xero + delta))),
             )
         except XeroRejected as rejected:
-            raise Park(f"Xero refused to allocate {what} to invoice {invoice.xero_number}: "
-                       f"{'; '.join(rejected.messages)}", "; ".join(rejected.messages)) from rejected
+            raise Park.from_rejected(
+                rejected, f"Xero refused to allocate {what} to invoice {invoice.xero_number}: {'; '.join(rejected.messages)}"
+            ) from rejected
         allocated[invoice_id] = str(amount)
         ctx.note(f"{what}: {delta} of its credit {ctx.done('allocated', 'would be allocated')} to invoice {invoice.xero_number}")
-    await ctx.save_link(
-        Link(
-            entity=link.entity,
-            syncro_id=link.syncro_id,
-            xero_id=link.xero_id,
-            xero_number=link.xero_number,
-            payload_digest=link.payload_digest,
-            feature=link.feature,
-            extra={**link.extra, "applied": allocated},
-        )
-    )
+    await ctx.save_link(replace(link, extra={**link.extra, "applied": allocated}))
     return allocated
