@@ -348,7 +348,7 @@ class Invoices(Feature[InvoicesSettings]):
 
     async def check(self, ctx: Context[InvoicesSettings]) -> list[CheckResult]:
         settings = ctx.settings
-        accounts = {a["Code"]: a for a in await ctx.xero_list("Accounts") if a.get("Code")}
+        accounts = await ctx.accounts()
         wanted = {
             "plugins.invoices.sales_account": settings.sales_account,
             "plugins.invoices.rounding_account": settings.rounding_account,

@@ -317,7 +317,7 @@ class Payments(Feature[PaymentsSettings]):
 
 async def check_payment_accounts(ctx: Context, feature: str, settings: Any) -> list[CheckResult]:
     """Every mapped account exists in Xero and accepts payments."""
-    accounts = {a["Code"]: a for a in await ctx.xero_list("Accounts") if a.get("Code")}
+    accounts = await ctx.accounts()
     wanted = {f"plugins.{feature}.accounts.{k}": v for k, v in settings.accounts.items()}
     if settings.default_account:
         wanted[f"plugins.{feature}.default_account"] = settings.default_account

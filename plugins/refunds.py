@@ -99,7 +99,7 @@ class Refunds(Feature[RefundsSettings]):
     async def check(self, ctx: Context[RefundsSettings]) -> list[CheckResult]:
         """For every Syncro payment method: can its refunds sync, and if not, what is missing."""
         settings = ctx.settings
-        accounts = {a["Code"]: a for a in await ctx.xero_list("Accounts") if a.get("Code")}
+        accounts = await ctx.accounts()
         methods = await ctx.syncro.get_all("/payment_methods", "payment_methods")
         results = []
         for method in methods:
@@ -120,7 +120,7 @@ class Refunds(Feature[RefundsSettings]):
 
 async def refund_account(method: str | None, settings: RefundsSettings, ctx: Context) -> str:
     code = settings.accounts.get(method or "", settings.default_account)
-    accounts = {a["Code"]: a for a in await ctx.xero_list("Accounts") if a.get("Code")}
+    accounts = await ctx.accounts()
     problem = _account_problem(accounts.get(code), code, settings) if code else "no account is mapped"
     if problem:
         raise Park(

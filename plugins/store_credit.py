@@ -100,7 +100,7 @@ class StoreCredit(Feature[StoreCreditSettings]):
 
     async def check(self, ctx: Context[StoreCreditSettings]) -> list[CheckResult]:
         settings = ctx.settings
-        accounts = {a["Code"]: a for a in await ctx.xero_list("Accounts") if a.get("Code")}
+        accounts = await ctx.accounts()
         account: dict[str, Any] | None = accounts.get(settings.account)
         return [CheckResult(account is not None, f"plugins.store_credit.account = {settings.account}",
                             account["Name"] if account else f"no account '{settings.account}' in Xero")]

@@ -372,7 +372,7 @@ class XeroPayments(Feature[XeroPaymentsSettings]):
     # -- check ----------------------------------------------------------------------------------
     async def check(self, ctx: Context[XeroPaymentsSettings]) -> list[CheckResult]:
         settings = ctx.settings
-        accounts = {key: a for a in await ctx.xero_list("Accounts") for key in (a.get("Code"), a["AccountID"]) if key}
+        accounts = await ctx.accounts()
         results = [
             CheckResult(
                 code in accounts,

@@ -7,7 +7,7 @@ from syncro_xero import CheckResult, Context
 
 async def account_checks(ctx: Context, plugin: str, wanted: dict[str, tuple[str, str | None]]) -> list[CheckResult]:
     """One line per setting naming an account: it exists in Xero, is active, and of type ``kind`` if given."""
-    accounts = {a["Code"]: a for a in await ctx.xero_list("Accounts") if a.get("Code")}
+    accounts = await ctx.accounts()
     results = []
     for key, (code, kind) in wanted.items():
         account = accounts.get(code)
