@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from typing import Any, Protocol
 
 from pydantic import BaseModel
@@ -42,7 +43,7 @@ class PassServices(Protocol):
     async def syncro_record(
         self, resource_name: str, record_id: str, *, needs: tuple[str, ...] = (), fresh: bool = False
     ) -> dict[str, Any]: ...
-    async def listed(self, resource_name: str) -> dict[str, dict[str, Any]]: ...
+    async def listed(self, resource_name: str) -> Mapping[str, dict[str, Any]]: ...
     def forget_syncro_record(self, resource_name: str, record_id: str) -> None: ...
     async def ensure(self, feature_name: str, record_id: str) -> None: ...
 
@@ -250,8 +251,9 @@ class PassContext:
         """
         return await self._run.syncro_record(resource, str(record_id), needs=needs, fresh=fresh)
 
-    async def syncro_listed(self, resource: str) -> dict[str, dict[str, Any]]:
-        """Every record of a Syncro list by id, as listed during this pass (listed once if not yet)."""
+    async def syncro_listed(self, resource: str) -> Mapping[str, dict[str, Any]]:
+        """Every record of a Syncro list by id, as listed during this pass (listed once if not yet); read-only,
+        and a record read from it may be a fresh copy each time."""
         return await self._run.listed(resource)
 
     async def xero_changed_since_poll(self, resource: str) -> set[str] | None:

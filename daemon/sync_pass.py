@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 from typing import Any, Awaitable, Callable, Protocol
@@ -44,20 +45,21 @@ from .clock import Clock
 from .config import Config
 from .context import PassContext
 from .counts import PassCounts
-from .plugin_loader import Plugins
 from .failures import STOPS_THE_PASS, is_transient, one_line, raised_by
+from .packed import PackedRecords
+from .plugin_loader import Plugins
 from .state import State, parked_id
 from .syncro import SyncroAuthError, SyncroClient, SyncroNotFound, SyncroUnavailable
 from .syncro.details import Details, list_pages_cursor
 from .syncro.polling import STRATEGIES, Fetched, Window
+from .syncro.writer import SyncroWriter
+from .xero.client import XeroClient
 from .xero.errors import (
     XeroAuthError,
     XeroDailyLimitReached,
     XeroForbidden,
     XeroUnavailable,
 )
-from .xero.client import XeroClient
-from .syncro.writer import SyncroWriter
 from .xero.writer import ID_FIELDS, XeroWriter
 
 log = logging.getLogger(__name__)
@@ -154,10 +156,11 @@ class PassRun:
         self._unreachable = unreachable
         self._fetches: dict[tuple[str, datetime | None, bool], asyncio.Task[Fetched]] = {}
         self.details = Details(self)
-        self._listed: dict[str, dict[str, dict[str, Any]]] = {}  # complete listings made this pass, by id
+        #: complete listings made this pass, by id (packed once only embedded from, see ``_release``)
+        self._listed: dict[str, Mapping[str, dict[str, Any]]] = {}
         self._held: dict[tuple[str, str], dict[str, Any]] = {}  # (item key, id) -> the record listed or embedded
         self._relisted: dict[str, asyncio.Task[list[dict[str, Any]]]] = {}
-        self._knowing: dict[str, asyncio.Task[None]] = {}
+        self._knowing: dict[str, asyncio.Future[None]] = {}
         self._xero_lists: dict[tuple[str, tuple[tuple[str, str], ...]], asyncio.Task[list[dict[str, Any]]]] = {}
         #: Xero resource -> when a reverse feature polled it, and the UpdatedDateUTC of each record it saw.
         self._xero_polled: dict[str, tuple[datetime, dict[str, Any]]] = {}
@@ -187,9 +190,12 @@ class PassRun:
             first = [f for f in features if f.xero_resources and f.reverse_first and await self._polled_before(f)]
             for feature in first:
                 await self._run_reverse(feature)
-            for feature in features:
-                if feature.syncro_resources:
-                    await self._run_feature(feature)
+            forward = [f for f in features if f.syncro_resources]
+            for index, feature in enumerate(forward):
+                await self._run_feature(feature)
+                later = forward[index + 1:]
+                self._release(set().union(*(self._reads(f) for f in later)),
+                              {name for f in later for name in f.syncro_resources})
             for feature in features:
                 if feature.xero_resources and feature not in first:
                     await self._run_reverse(feature)
@@ -319,11 +325,10 @@ class PassRun:
             detected = await self._with_previous(feature, "syncro", name, detected)
             if resource.needs_detail:
                 self.details.remember(feature.name, name, acked, (d.change.record_id for d in detected))
+                self._knowing.setdefault(name, _done())  # what know_unchanged would do is done
                 await self.details.prefetch(resource, [d.change.record for d in detected if d.change.record])
             pending = await self._dispatch(feature, detected, resource=resource)
             if not self.dry_run:
-                waiting = {d.change.record_id for d in pending}
-                self.details.acknowledged(feature.name, name, (i for d in detected if (i := d.change.record_id) not in waiting))
                 await self._advance_cursor(feature.name, name, fetched, pending)
         await feature.pass_finished(PassContext(self, feature.name, self.engine.plugins.settings.get(feature.name), None))
 
@@ -589,6 +594,8 @@ class PassRun:
             await self.state.records.ack(
                 feature.name, source, change.resource, change.record_id, item.digest, change.record or {}, item.updated_at
             )
+            if source == "syncro":  # saved whole: later readers load it from the state file
+                self.details.acknowledged(feature.name, change.resource, [change.record_id])
         if change.record_id in parked:
             await self.state.parked.release(feature.name, source, change.resource, change.record_id)
         key = "wait:" + parked_id(feature.name, source, change.resource, change.record_id)
@@ -655,14 +662,38 @@ class PassRun:
             if same is not record and same == record:
                 records[index] = same
 
+    def _reads(self, feature: Feature) -> set[str]:
+        """The Syncro listings a feature's part of the pass reads: what it consumes, and what the
+        bulk details of those embed (an invoice's customer)."""
+        names = set(feature.syncro_resources)
+        for name in feature.syncro_resources:
+            bulk = self.engine.plugins.resources[name].bulk
+            if bulk is not None:
+                names.update(e.resource for e in bulk.embeds)
+        return names
+
+    def _release(self, still_read: set[str], still_consumed: set[str]) -> None:
+        """Free the listings no feature left in this pass reads, and pack those only read (embedded)
+        from now on, so a pass holds about one parsed listing at a time, not the whole account (a
+        read of a freed one lists again: correct, at a cost)."""
+        for name in ({k[0] for k in self._fetches} | set(self._listed)) - still_consumed:
+            listed = self._listed.pop(name, {})
+            records = [] if isinstance(listed, PackedRecords) else list(listed.values())
+            for key in [k for k in self._fetches if k[0] == name]:
+                task = self._fetches.pop(key)
+                if task.done() and not task.cancelled() and task.exception() is None:
+                    records += task.result().records
+            gone = {id(r) for r in records} | {id(v) for r in records for v in r.values() if isinstance(v, dict)}
+            self._held = {k: v for k, v in self._held.items() if id(v) not in gone}
+            if name in still_read and listed:
+                self._listed[name] = listed if isinstance(listed, PackedRecords) else PackedRecords(listed)
+            else:
+                self.details.release(name)
+
     def has_listed(self, resource_name: str) -> bool:
         return resource_name in self._listed
 
-    def listed_now(self, resource_name: str) -> dict[str, dict[str, Any]]:
-        """The records of a complete listing made this pass, by id (empty if none was)."""
-        return self._listed.get(resource_name, {})
-
-    async def listed(self, resource_name: str) -> dict[str, dict[str, Any]]:
+    async def listed(self, resource_name: str) -> Mapping[str, dict[str, Any]]:
         """Every record of a resource by id, as listed this pass (listed now if it was not)."""
         if resource_name not in self._listed:
             key = (resource_name, None, True)
@@ -795,6 +826,12 @@ class PassRun:
         else:
             return
         await self.state.cursors.set(f"syncro:{resource}:{feature}", target.isoformat())
+
+
+def _done() -> asyncio.Future[None]:
+    done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+    done.set_result(None)
+    return done
 
 
 def _sound(run: PassRun, feature: Feature, resource: str, fetched: Fetched) -> Fetched:

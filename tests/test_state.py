@@ -92,3 +92,29 @@ async def test_a_failed_commit_leaves_no_transaction_open_for_the_next_one_to_ne
     assert [r["id"] for r in await db.fetchall("SELECT id FROM parent ORDER BY id")] == [1, 2]
     assert await db.fetchall("SELECT * FROM child") == []
     await state.close()
+
+
+async def test_links_read_in_a_pass_are_kept_up_to_a_bound_the_latest_used_staying(tmp_path, monkeypatch):
+    from syncro_xero.api.links import Link
+    from syncro_xero.state import links as link_store
+
+    monkeypatch.setattr(link_store, "KEPT_READ", 3)
+    state = await State.open(tmp_path / "state.db")
+    for n in range(5):
+        await state.links.save(Link(entity="contact", syncro_id=str(n), xero_id=f"x{n}"))
+    reads = 0
+    fetchone = state.db.fetchone
+
+    async def counted(*args, **kwargs):
+        nonlocal reads
+        reads += 1
+        return await fetchone(*args, **kwargs)
+
+    monkeypatch.setattr(state.db, "fetchone", counted)
+    for n in (0, 1, 2, 0, 3):  # 0 used again, so 1 is the oldest when 3 comes
+        await state.links.get("contact", str(n))
+    assert reads == 4
+    assert (await state.links.get("contact", "0")).xero_id == "x0" and reads == 4
+    await state.links.get("contact", "1")
+    assert reads == 5
+    await state.close()

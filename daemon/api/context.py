@@ -10,6 +10,7 @@ idempotency key) instead of being sent again whenever their outcome is unknown.
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from typing import Any, Generic, Protocol, TypeVar
 
 from .links import Link
@@ -187,8 +188,9 @@ class Context(Protocol, Generic[S]):
         when its list entry has not changed since. ``fresh``: as Syncro has it during this pass.
         """
 
-    async def syncro_listed(self, resource: str) -> dict[str, dict[str, Any]]:
-        """Every record of a Syncro list by id, as listed during this pass (listed once if not yet)."""
+    async def syncro_listed(self, resource: str) -> Mapping[str, dict[str, Any]]:
+        """Every record of a Syncro list by id, as listed during this pass (listed once if not yet); read-only,
+        and a record read from it may be a fresh copy each time."""
 
     def forget_syncro_record(self, resource: str, record_id: str | int) -> None:
         """This feature wrote to the record: the next ``syncro_record`` reads it anew."""

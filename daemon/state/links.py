@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import json
-from collections import Counter
+from collections import Counter, OrderedDict
 from collections.abc import AsyncIterator
 
 import aiosqlite
@@ -13,6 +13,10 @@ from ..clock import Clock
 from ..api.jsonutil import dumps
 from ..api.links import Link
 from .db import Database
+
+#: Links kept read at once: the ones a pass keeps asking for (contacts, items, accounts) stay, and
+#: memory does not grow with the account (one read per link otherwise).
+KEPT_READ = 4096
 
 
 def _link(row: aiosqlite.Row) -> Link:
@@ -31,10 +35,10 @@ class LinkStore:
     def __init__(self, db: Database, clock: Clock) -> None:
         self._db = db
         self._clock = clock
-        # Links read during one pass (a handler asks for the same contact, item, account many times).
-        # Only what was read from the file since the last change to that link; forgotten at each pass
-        # start, since another process may have changed links in between (passes never overlap).
-        self._read: dict[tuple[str, str], Link | None] = {}
+        # Links read during one pass (a handler asks for the same contact, item, account many times),
+        # the latest ``KEPT_READ``. Only what was read from the file since the last change to that link;
+        # forgotten at each pass start, since another process may have changed links in between.
+        self._read: OrderedDict[tuple[str, str], Link | None] = OrderedDict()
         self._reading: dict[tuple[str, str], object] = {}  # key -> the latest read of it in flight
         self._writing: Counter[tuple[str, str]] = Counter()  # key -> its saves and deletes in flight
 
@@ -45,6 +49,7 @@ class LinkStore:
     async def get(self, entity: str, syncro_id: str | int) -> Link | None:
         key = (entity, str(syncro_id))
         if key in self._read:
+            self._read.move_to_end(key)
             return self._read[key]
         read = self._reading[key] = object()
         try:
@@ -56,6 +61,8 @@ class LinkStore:
         link = _link(row) if row else None
         if current and not self._writing[key]:  # no save or delete of this link it might predate
             self._read[key] = link
+            if len(self._read) > KEPT_READ:
+                self._read.popitem(last=False)
         return link
 
     async def by_xero_id(self, entity: str, xero_id: str) -> Link | None:

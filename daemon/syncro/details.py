@@ -22,10 +22,13 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import OrderedDict, defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any, Iterable, Protocol
 
 from ..api.resources import BulkDetail, SyncroResource
 from ..changes import readable_instant
+from ..packed import pack, unpack
 from ..plugin_loader import Plugins
 from ..state import State
 from .client import SyncroAuthError, SyncroBadResponse, SyncroClient, SyncroNotFound
@@ -61,8 +64,19 @@ class DetailSource(Protocol):
     @property
     def plugins(self) -> Plugins: ...
     def has_listed(self, resource_name: str) -> bool: ...
-    async def listed(self, resource_name: str) -> dict[str, dict[str, Any]]: ...
+    async def listed(self, resource_name: str) -> Mapping[str, dict[str, Any]]: ...
     async def know_unchanged(self, resource_name: str) -> None: ...
+
+
+@dataclass(frozen=True)
+class Parts:
+    """What a full record is composed of: its list entry, its children (packed) under ``into``, and
+    the records embedded in it (key, the listing holding it, its id)."""
+
+    entry: dict[str, Any]
+    into: str
+    children: tuple[bytes, ...]
+    embeds: tuple[tuple[str, Mapping[str, dict[str, Any]], str], ...]
 
 
 class Details:
@@ -72,9 +86,9 @@ class Details:
         self._run = run
         self._read: dict[Key, asyncio.Future[dict[str, Any]]] = {}
         self._composed: dict[Key, dict[str, Any]] = {}
-        #: what a record is composed of, until it is asked for: (list entry, key of the children, the
-        #: children, (key, embedded record) pairs); a whole copy of each entry is made only then
-        self._parts: dict[Key, tuple[dict[str, Any], str, list[dict[str, Any]], tuple[tuple[str, Any], ...]]] = {}
+        #: what a record is composed of, until it is asked for; a whole copy is made only then
+        self._parts: dict[Key, Parts] = {}
+        self._listed: set[Key] = set()  # the records in ``_read`` that a listing held (``hold``)
         self._known: dict[Key, str] = {}  # -> the feature whose acknowledged record is current
         #: known records read from the state file, the latest ``LOADED`` (readers of one record come together)
         self._loaded: OrderedDict[Key, dict[str, Any] | None] = OrderedDict()
@@ -110,12 +124,24 @@ class Details:
                 held: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
                 held.set_result(record)
                 self._read[key] = held
+                self._listed.add(key)
+
+    def release(self, resource: str) -> None:
+        """The pass no longer holds ``resource``'s listing: drop what came from it (records held from
+        the list, records composed from its entries); records read in detail stay read."""
+        for key in [k for k in self._listed if k[0] == resource]:
+            self._listed.discard(key)
+            self._read.pop(key, None)
+        for held in (self._composed, self._parts):
+            for key in [k for k in held if k[0] == resource]:
+                del held[key]
 
     def forget(self, resource: str, record_id: str) -> None:
         """The record changed (a feature wrote it): read it again when asked."""
         key = (resource, record_id)
         for held in (self._read, self._composed, self._parts, self._known, self._loaded):
             held.pop(key, None)  # type: ignore[attr-defined]
+        self._listed.discard(key)
 
     def remember(self, feature: str, resource: str, acked: Iterable[str], changed: Iterable[str]) -> None:
         """Records ``feature`` acknowledged before whose list entries did not change: known as acked."""
@@ -166,9 +192,10 @@ class Details:
                 self._parts[(resource.name, str(entry["id"]))] = parts
         log.info("read the %s of %d changed %s from %s in bulk", bulk.into, len(wanted), resource.name, bulk.path)
 
-    async def _children(self, bulk: BulkDetail, budget: int) -> dict[str, list[dict[str, Any]]] | None:
-        """Every child by parent id, or None when Syncro refuses the endpoint or it would take more
-        than ``budget`` pages (the first page tells)."""
+    async def _children(self, bulk: BulkDetail, budget: int) -> dict[str, list[bytes]] | None:
+        """Every child by parent id, packed a page at a time (``packed.py``: all the children of an
+        account at once would be the pass's largest holding), or None when Syncro refuses the
+        endpoint or it would take more than ``budget`` pages (the first page tells)."""
         syncro, cursors = self._run.syncro, self._run.state.cursors
         try:
             first = await syncro.get(bulk.path, {**bulk.params, "page": 1})
@@ -189,14 +216,20 @@ class Details:
             await cursors.set(pages_cursor(bulk), str(total))
         if total - 1 >= budget:
             return None
-        grouped: dict[str, list[dict[str, Any]]] = defaultdict(list)
-        for item in items:
-            grouped[str(item.get(bulk.parent_field))].append(item)
+        grouped: dict[str, list[bytes]] = defaultdict(list)
+
+        def add(page: list[dict[str, Any]]) -> None:
+            by_parent: dict[str, list[dict[str, Any]]] = defaultdict(list)
+            for item in page:
+                by_parent[str(item.get(bulk.parent_field))].append(item)
+            for parent, children in by_parent.items():
+                grouped[parent].append(pack(children))
+
+        add(items)
         if total > 1:
             try:
                 async for page in syncro.pages(bulk.path, bulk.list_key, bulk.params, start_page=2):
-                    for item in page:
-                        grouped[str(item.get(bulk.parent_field))].append(item)
+                    add(page)
             except (SyncroBadResponse, SyncroNotFound):
                 return None
         return grouped
@@ -205,30 +238,31 @@ class Details:
         """The composed record, made from its parts when first asked for."""
         record = self._composed.get(key)
         if record is None and (parts := self._parts.pop(key, None)) is not None:
-            entry, into, children, embeds = parts
             # UNKNOWN (syncro-api.md §2.4): the order of a detail view's line_items is undocumented; the
             # bulk endpoint's order is kept (both are creation order in the emulator).
-            record = self._composed[key] = {**entry, into: children, **dict(embeds)}
+            children = [child for packed in parts.children for child in unpack(packed)]
+            embeds = {into: records[record_id] for into, records, record_id in parts.embeds}
+            record = self._composed[key] = {**parts.entry, parts.into: children, **embeds}
         return record
 
     @staticmethod
     def _parts_of(
-        entry: dict[str, Any], bulk: BulkDetail, children: list[dict[str, Any]], embedded: dict[str, tuple[str, dict]]
-    ) -> tuple[dict[str, Any], str, list[dict[str, Any]], tuple[tuple[str, Any], ...]] | None:
+        entry: dict[str, Any], bulk: BulkDetail, children: list[bytes], embedded: dict[str, tuple[str, Mapping]]
+    ) -> Parts | None:
         """The parts of the list entry's full record: with its children and embedded records; None
         when the pieces may not be of one moment (a child changed after the entry was listed) or an
         embedded record is missing."""
         listed = readable_instant(entry.get("updated_at"))
-        stamps = [readable_instant(c.get("updated_at")) for c in children]
+        stamps = [readable_instant(c.get("updated_at")) for packed in children for c in unpack(packed)]
         if listed is None or None in stamps or any(stamp > listed for stamp in stamps):  # type: ignore[operator]
             return None  # an unreadable time cannot say so: read the detail view instead
         embeds = []
         for into, (via, records) in embedded.items():
-            found = records.get(str(entry.get(via)))
-            if found is None:
+            record_id = str(entry.get(via))
+            if record_id not in records:
                 return None
-            embeds.append((into, found))
-        return entry, bulk.into, children, tuple(embeds)
+            embeds.append((into, records, record_id))
+        return Parts(entry, bulk.into, tuple(children), tuple(embeds))
 
     async def _list_cost(self, resource: str) -> int:
         """Requests a complete listing of ``resource`` would add to this pass (0 if it has one)."""
