@@ -206,8 +206,8 @@ class SyncSettings(_Table):
     # payments = "newest_first" once GET /payments is known to list newest first.
     strategies: dict[str, Literal["full_scan", "updated_since", "newest_first", "sorted_by_update"]] = {}
     # Records handled at once per feature; their Xero writes coalesce into batches of up to 50 (the more
-    # at once, the fewer part-full batches: a pass of 600 payments takes 1 round instead of 6).
-    concurrency: int = Field(1000, ge=1, le=1000)
+    # at once, the fewer part-full batches, and the more memory: 250 fills Xero's 5 concurrent calls of 50).
+    concurrency: int = Field(250, ge=1, le=1000)
     # Syncro notification webhooks as a hint to pass now (they are unsigned, so never data): listen
     # on 127.0.0.1:webhook_port for POST /syncro/<webhook_token>; 0 switches it off.
     webhook_port: int = Field(0, ge=0, le=65535)

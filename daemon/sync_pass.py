@@ -46,7 +46,7 @@ from .config import Config
 from .context import PassContext
 from .counts import PassCounts
 from .failures import STOPS_THE_PASS, is_transient, one_line, raised_by
-from .packed import PackedRecords
+from .packed import Listing
 from .plugin_loader import Plugins
 from .state import State, parked_id
 from .syncro import SyncroAuthError, SyncroClient, SyncroNotFound, SyncroUnavailable
@@ -156,9 +156,7 @@ class PassRun:
         self._unreachable = unreachable
         self._fetches: dict[tuple[str, datetime | None, bool], asyncio.Task[Fetched]] = {}
         self.details = Details(self)
-        #: complete listings made this pass, by id (packed once only embedded from, see ``_release``)
-        self._listed: dict[str, Mapping[str, dict[str, Any]]] = {}
-        self._held: dict[tuple[str, str], dict[str, Any]] = {}  # (item key, id) -> the record listed or embedded
+        self._listed: dict[str, Listing] = {}  # complete listings made this pass
         self._relisted: dict[str, asyncio.Task[list[dict[str, Any]]]] = {}
         self._knowing: dict[str, asyncio.Future[None]] = {}
         self._xero_lists: dict[tuple[str, tuple[tuple[str, str], ...]], asyncio.Task[list[dict[str, Any]]]] = {}
@@ -193,9 +191,7 @@ class PassRun:
             forward = [f for f in features if f.syncro_resources]
             for index, feature in enumerate(forward):
                 await self._run_feature(feature)
-                later = forward[index + 1:]
-                self._release(set().union(*(self._reads(f) for f in later)),
-                              {name for f in later for name in f.syncro_resources})
+                self._release(set().union(*(self._reads(f) for f in forward[index + 1:])))
             for feature in features:
                 if feature.xero_resources and feature not in first:
                     await self._run_reverse(feature)
@@ -326,7 +322,7 @@ class PassRun:
             if resource.needs_detail:
                 self.details.remember(feature.name, name, acked, (d.change.record_id for d in detected))
                 self._knowing.setdefault(name, _done())  # what know_unchanged would do is done
-                await self.details.prefetch(resource, [d.change.record for d in detected if d.change.record])
+                await self.details.prefetch(resource, [(d.change.record_id, d.packed) for d in detected if d.packed])
             pending = await self._dispatch(feature, detected, resource=resource)
             if not self.dry_run:
                 await self._advance_cursor(feature.name, name, fetched, pending)
@@ -462,7 +458,7 @@ class PassRun:
         retrying: bool,
     ) -> bool:
         """Handle one change; True when it is acknowledged (synced, skipped or parked)."""
-        change = item.change
+        change = item.unpacked()
         self.writer.handler_started()
         try:
             if resource is not None and resource.needs_detail and change.record is not None and not retrying:
@@ -616,7 +612,7 @@ class PassRun:
     # -- fetching, cached for the pass --------------------------------------------------------
     async def fetch(self, resource: SyncroResource, since: datetime | None) -> Fetched:
         if resource.name in self._listed:  # a complete listing this pass holds every change since
-            return Fetched(list(self._listed[resource.name].values()), complete=True)
+            return Fetched(self._listed[resource.name], complete=True)
         full = self.full or await self._full_scan_due(resource.name)
         key = (resource.name, since, full)
         if key not in self._fetches:
@@ -635,32 +631,16 @@ class PassRun:
         window = Window(since - overlap if since else None, full, known)
         calls = self.syncro.calls
         fetched = await strategy.fetch(self.syncro, resource, window)
-        objects = [r for r in fetched.records if isinstance(r, dict)]
-        if len(objects) < len(fetched.records):  # never handed on: the reading feature reports them
-            fetched = Fetched(objects, complete=False, malformed=len(fetched.records) - len(objects))
-        self._hold_once(resource, fetched.records)
+        if fetched.malformed:  # never handed on (the reading feature reports them): nothing is proven deleted
+            fetched = Fetched(fetched.records, complete=False)
         if resource.list_is_detail:  # no detail GET for these this pass
             self.details.hold(resource.name, fetched.records)
         if fetched.complete:
-            self._listed[resource.name] = {str(r.get("id")): r for r in fetched.records}
+            self._listed[resource.name] = fetched.records
             if not self.dry_run:
                 await self.state.cursors.set(f"syncro:{resource.name}:full_scan", str(self.clock.time()))
                 await self.state.cursors.set(list_pages_cursor(resource.name), str(self.syncro.calls - calls))
         return fetched
-
-    def _hold_once(self, resource: SyncroResource, records: list[dict[str, Any]]) -> None:
-        """Keep one object per record version this pass: a record embedded in another (a payment's
-        whole ``customer``) equal to one listed or embedded before is replaced by it."""
-        held = self._held
-        for index, record in enumerate(records):
-            for key, value in list(record.items()):
-                if isinstance(value, dict) and "id" in value:
-                    same = held.setdefault((key, str(value["id"])), value)
-                    if same is not value and same == value:
-                        record[key] = same
-            same = held.setdefault((resource.item_key, str(record.get("id"))), record)
-            if same is not record and same == record:
-                records[index] = same
 
     def _reads(self, feature: Feature) -> set[str]:
         """The Syncro listings a feature's part of the pass reads: what it consumes, and what the
@@ -672,23 +652,15 @@ class PassRun:
                 names.update(e.resource for e in bulk.embeds)
         return names
 
-    def _release(self, still_read: set[str], still_consumed: set[str]) -> None:
-        """Free the listings no feature left in this pass reads, and pack those only read (embedded)
-        from now on, so a pass holds about one parsed listing at a time, not the whole account (a
-        read of a freed one lists again: correct, at a cost)."""
-        for name in ({k[0] for k in self._fetches} | set(self._listed)) - still_consumed:
-            listed = self._listed.pop(name, {})
-            records = [] if isinstance(listed, PackedRecords) else list(listed.values())
+    def _release(self, still_read: set[str]) -> None:
+        """Free the listings no feature left in this pass reads: a pass holds the listings its
+        features are reading, not the whole account (a read of a freed one lists again: correct,
+        at a cost)."""
+        for name in ({k[0] for k in self._fetches} | set(self._listed)) - still_read:
+            self._listed.pop(name, None)
             for key in [k for k in self._fetches if k[0] == name]:
-                task = self._fetches.pop(key)
-                if task.done() and not task.cancelled() and task.exception() is None:
-                    records += task.result().records
-            gone = {id(r) for r in records} | {id(v) for r in records for v in r.values() if isinstance(v, dict)}
-            self._held = {k: v for k, v in self._held.items() if id(v) not in gone}
-            if name in still_read and listed:
-                self._listed[name] = listed if isinstance(listed, PackedRecords) else PackedRecords(listed)
-            else:
-                self.details.release(name)
+                del self._fetches[key]
+            self.details.release(name)
 
     def has_listed(self, resource_name: str) -> bool:
         return resource_name in self._listed
@@ -701,7 +673,7 @@ class PassRun:
                 resource = self.engine.plugins.resources[resource_name]
                 self._fetches[key] = asyncio.create_task(self._fetch(resource, None, True))
             await self._guard(self._fetches[key])
-        return self._listed[resource_name]
+        return self._listed[resource_name].by_id()
 
     async def know_unchanged(self, resource_name: str) -> None:
         """Before the feature consuming ``resource_name`` runs (a reverse feature runs first): list it
@@ -815,7 +787,7 @@ class PassRun:
 
     async def _advance_cursor(self, feature: str, resource: str, fetched: Fetched, pending: list[Detected]) -> None:
         """Past every acknowledged record; never past one still pending."""
-        stamps = [t for r in fetched.records if (t := readable_instant(r.get("updated_at")))]
+        stamps = [t for e in fetched.records.entries if (t := readable_instant(e.updated_at))]
         held = [readable_instant(p.updated_at) for p in pending]
         if None in held:
             return  # a pending record without a readable time: keep the cursor where it is
@@ -837,7 +809,7 @@ def _done() -> asyncio.Future[None]:
 def _sound(run: PassRun, feature: Feature, resource: str, fetched: Fetched) -> Fetched:
     """The list's records that are records: an entry that is no JSON object, or has no id, is left
     out and reported (the pass exits 1), and the list no longer proves anything deleted."""
-    good = [r for r in fetched.records if _usable_id(r.get("id"))]
+    good = fetched.records.keeping(lambda entry: _usable_id(entry.id))
     bad = fetched.malformed + len(fetched.records) - len(good)
     if not bad:
         return fetched

@@ -9,6 +9,7 @@ from decimal import Decimal
 
 import pytest
 from helpers import assert_balances_agree
+from syncro_xero import Change, Context, Feature, hookimpl
 from syncro_xero.demo import builtin_plugins
 from syncro_xero.emulators.syncro.seed import seed_sample
 from syncro_xero.testing import tax_settings_for
@@ -209,3 +210,41 @@ async def test_split_payments_go_to_xero_as_batch_payments_50_a_call(
     assert report.ok, await engine.state.parked.all()
     assert len(xero_emulator.store.records("BatchPayments")) == 3
     assert xero_emulator.access_log.count("PUT", "/api.xro/2.0/BatchPayments") == 1
+
+
+LATE_READS: list[list[str]] = []
+
+
+class LateReader(Feature):
+    """Consumes products once contacts is done, and reads the customers listing then."""
+
+    name = "late_reader"
+    syncro_resources = ("products",)
+    depends_on = ("contacts",)
+
+    async def handle(self, change: Change, ctx: Context) -> None:
+        LATE_READS.append(sorted(await ctx.syncro_listed("customers")))
+
+
+class LateReaderPlugin:
+    @staticmethod
+    @hookimpl
+    def syncro_xero_feature():
+        return LateReader()
+
+
+async def test_a_listing_is_freed_after_its_last_reader_and_a_later_read_lists_it_again(
+    syncro_emulator, xero_emulator, open_engine, make_config
+):
+    store = syncro_emulator.store
+    people = sorted(str(store.add_customer(business_name=f"Client {n}").id) for n in range(3))
+    store.add_product("Dock", description="USB-C dock")
+    engine = await open_engine(make_config(plugins={"contacts": {}}), extra_plugins=[("late_reader", LateReaderPlugin())])
+    LATE_READS.clear()
+
+    report = await engine.run_pass()
+
+    assert report.ok, report
+    assert LATE_READS == [people]  # every customer, though contacts' listing was freed
+    listings = [e for e in syncro_emulator.access_log.entries if e.method == "GET" and e.path == "/api/v1/customers"]
+    assert len(listings) == 2

@@ -28,7 +28,7 @@ from typing import Any, Iterable, Protocol
 
 from ..api.resources import BulkDetail, SyncroResource
 from ..changes import readable_instant
-from ..packed import pack, unpack
+from ..packed import Listing, pack, unpack
 from ..plugin_loader import Plugins
 from ..state import State
 from .client import SyncroAuthError, SyncroBadResponse, SyncroClient, SyncroNotFound
@@ -70,10 +70,10 @@ class DetailSource(Protocol):
 
 @dataclass(frozen=True)
 class Parts:
-    """What a full record is composed of: its list entry, its children (packed) under ``into``, and
-    the records embedded in it (key, the listing holding it, its id)."""
+    """What a full record is composed of: its list entry and its children under ``into`` (packed),
+    and the records embedded in it (key, the listing holding it, its id)."""
 
-    entry: dict[str, Any]
+    entry: bytes
     into: str
     children: tuple[bytes, ...]
     embeds: tuple[tuple[str, Mapping[str, dict[str, Any]], str], ...]
@@ -88,7 +88,7 @@ class Details:
         self._composed: dict[Key, dict[str, Any]] = {}
         #: what a record is composed of, until it is asked for; a whole copy is made only then
         self._parts: dict[Key, Parts] = {}
-        self._listed: set[Key] = set()  # the records in ``_read`` that a listing held (``hold``)
+        self._held: dict[Key, bytes] = {}  # whole records a listing held (``hold``), packed
         self._known: dict[Key, str] = {}  # -> the feature whose acknowledged record is current
         #: known records read from the state file, the latest ``LOADED`` (readers of one record come together)
         self._loaded: OrderedDict[Key, dict[str, Any] | None] = OrderedDict()
@@ -97,6 +97,8 @@ class Details:
         """The full record: read this pass, else composed or known (with every key in ``needs``) unless
         ``fresh``, else read now."""
         key = (resource, record_id)
+        if key in self._held and key not in self._read:
+            return unpack(self._held[key])
         if key not in self._read and not fresh:
             if key not in self._composed and key not in self._parts and key not in self._known and self._needs_detail(
                 resource
@@ -116,32 +118,25 @@ class Details:
     def _needs_detail(self, resource: str) -> bool:
         return self._run.plugins.resources[resource].needs_detail
 
-    def hold(self, resource: str, records: list[dict[str, Any]]) -> None:
+    def hold(self, resource: str, records: Listing) -> None:
         """List records that are whole records (``list_is_detail``): read this pass, no detail GET."""
-        for record in records:
-            key = (resource, str(record.get("id")))
+        for entry in records.entries:
+            key = (resource, str(entry.id))
             if key not in self._read:
-                held: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
-                held.set_result(record)
-                self._read[key] = held
-                self._listed.add(key)
+                self._held[key] = entry.data
 
     def release(self, resource: str) -> None:
         """The pass no longer holds ``resource``'s listing: drop what came from it (records held from
         the list, records composed from its entries); records read in detail stay read."""
-        for key in [k for k in self._listed if k[0] == resource]:
-            self._listed.discard(key)
-            self._read.pop(key, None)
-        for held in (self._composed, self._parts):
+        for held in (self._held, self._composed, self._parts):
             for key in [k for k in held if k[0] == resource]:
-                del held[key]
+                del held[key]  # type: ignore[attr-defined]
 
     def forget(self, resource: str, record_id: str) -> None:
         """The record changed (a feature wrote it): read it again when asked."""
         key = (resource, record_id)
-        for held in (self._read, self._composed, self._parts, self._known, self._loaded):
+        for held in (self._read, self._held, self._composed, self._parts, self._known, self._loaded):
             held.pop(key, None)  # type: ignore[attr-defined]
-        self._listed.discard(key)
 
     def remember(self, feature: str, resource: str, acked: Iterable[str], changed: Iterable[str]) -> None:
         """Records ``feature`` acknowledged before whose list entries did not change: known as acked."""
@@ -171,11 +166,11 @@ class Details:
             self._loaded.popitem(last=False)
         return found.record if found is not None else None
 
-    async def prefetch(self, resource: SyncroResource, entries: list[dict[str, Any]]) -> None:
-        """Compose the full records of ``entries`` from bulk pages when that costs fewer requests than
-        one detail call each."""
+    async def prefetch(self, resource: SyncroResource, entries: list[tuple[str, bytes]]) -> None:
+        """Compose the full records of list ``entries`` (id, packed entry) from bulk pages when that
+        costs fewer requests than one detail call each."""
         bulk = resource.bulk
-        wanted = [e for e in entries if (resource.name, str(e.get("id"))) not in self._read]
+        wanted = [(i, packed) for i, packed in entries if (resource.name, i) not in self._read]
         if bulk is None or len(wanted) < 2 or await self._run.state.cursors.get(denied_cursor(bulk)) is not None:
             return
         embed_cost = sum([await self._list_cost(e.resource) for e in bulk.embeds])
@@ -186,10 +181,10 @@ class Details:
         if children is None:
             return
         embedded = {e.into: (e.via, await self._run.listed(e.resource)) for e in bulk.embeds}
-        for entry in wanted:
-            parts = self._parts_of(entry, bulk, children.get(str(entry.get("id")), []), embedded)
+        for record_id, packed in wanted:
+            parts = self._parts_of(packed, bulk, children.get(record_id, []), embedded)
             if parts is not None:
-                self._parts[(resource.name, str(entry["id"]))] = parts
+                self._parts[(resource.name, record_id)] = parts
         log.info("read the %s of %d changed %s from %s in bulk", bulk.into, len(wanted), resource.name, bulk.path)
 
     async def _children(self, bulk: BulkDetail, budget: int) -> dict[str, list[bytes]] | None:
@@ -242,16 +237,17 @@ class Details:
             # bulk endpoint's order is kept (both are creation order in the emulator).
             children = [child for packed in parts.children for child in unpack(packed)]
             embeds = {into: records[record_id] for into, records, record_id in parts.embeds}
-            record = self._composed[key] = {**parts.entry, parts.into: children, **embeds}
+            record = self._composed[key] = {**unpack(parts.entry), parts.into: children, **embeds}
         return record
 
     @staticmethod
     def _parts_of(
-        entry: dict[str, Any], bulk: BulkDetail, children: list[bytes], embedded: dict[str, tuple[str, Mapping]]
+        packed: bytes, bulk: BulkDetail, children: list[bytes], embedded: dict[str, tuple[str, Mapping]]
     ) -> Parts | None:
-        """The parts of the list entry's full record: with its children and embedded records; None
-        when the pieces may not be of one moment (a child changed after the entry was listed) or an
-        embedded record is missing."""
+        """The parts of the (packed) list entry's full record: with its children and embedded
+        records; None when the pieces may not be of one moment (a child changed after the entry
+        was listed) or an embedded record is missing."""
+        entry = unpack(packed)
         listed = readable_instant(entry.get("updated_at"))
         stamps = [readable_instant(c.get("updated_at")) for packed in children for c in unpack(packed)]
         if listed is None or None in stamps or any(stamp > listed for stamp in stamps):  # type: ignore[operator]
@@ -262,7 +258,7 @@ class Details:
             if record_id not in records:
                 return None
             embeds.append((into, records, record_id))
-        return Parts(entry, bulk.into, tuple(children), tuple(embeds))
+        return Parts(packed, bulk.into, tuple(children), tuple(embeds))
 
     async def _list_cost(self, resource: str) -> int:
         """Requests a complete listing of ``resource`` would add to this pass (0 if it has one)."""

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
+from ..packed import Listing
 from .client import SyncroClient
 
 if TYPE_CHECKING:
@@ -28,9 +29,13 @@ class Window:
 
 @dataclass
 class Fetched:
-    records: list[dict[str, Any]]
+    records: Listing  # packed: a pass holds a listing at a third of its parsed size
     complete: bool  # every record of the resource is here, so a missing id was deleted
-    malformed: int = 0  # list entries that were not JSON objects, left out of ``records``
+
+    @property
+    def malformed(self) -> int:
+        """List entries that were not JSON objects, left out of ``records``."""
+        return self.records.malformed
 
 
 class PollStrategy(Protocol):
@@ -48,7 +53,7 @@ class FullScan:
     name = "full_scan"
 
     async def fetch(self, client: SyncroClient, resource: "SyncroResource", window: Window) -> Fetched:
-        return Fetched(await client.get_all(resource.path, resource.list_key, dict(resource.params)), complete=True)
+        return Fetched(await listing(client, resource, dict(resource.params)), complete=True)
 
     def cost(self) -> str:
         return "every page of the list, every pass"
@@ -65,10 +70,10 @@ class UpdatedSince:
     async def fetch(self, client: SyncroClient, resource: "SyncroResource", window: Window) -> Fetched:
         params = dict(resource.params)
         if window.full or window.since is None:
-            return Fetched(await client.get_all(resource.path, resource.list_key, params), complete=True)
+            return Fetched(await listing(client, resource, params), complete=True)
         # UNKNOWN (syncro-api.md §1.5): whether the bound is inclusive; the engine overlaps windows.
         params[self.param] = window.since.isoformat()
-        return Fetched(await client.get_all(resource.path, resource.list_key, params), complete=False)
+        return Fetched(await listing(client, resource, params), complete=False)
 
     def cost(self) -> str:
         return "the pages of records changed since the last pass; every page at each deletion scan"
@@ -86,11 +91,11 @@ class NewestFirst:
     async def fetch(self, client: SyncroClient, resource: "SyncroResource", window: Window) -> Fetched:
         params = dict(resource.params)
         if window.full or not window.known_ids:
-            return Fetched(await client.get_all(resource.path, resource.list_key, params), complete=True)
-        records: list[dict[str, Any]] = []
+            return Fetched(await listing(client, resource, params), complete=True)
+        records = Listing()
         async for page in client.pages(resource.path, resource.list_key, params):
             records.extend(page)
-            if all(str(r.get("id")) in window.known_ids for r in page):
+            if all(isinstance(r, dict) and str(r.get("id")) in window.known_ids for r in page):
                 break
         return Fetched(records, complete=False)
 
@@ -112,9 +117,9 @@ class SortedByUpdate:
     async def fetch(self, client: SyncroClient, resource: "SyncroResource", window: Window) -> Fetched:
         params = dict(resource.params)
         if window.full or window.since is None:
-            return Fetched(await client.get_all(resource.path, resource.list_key, params), complete=True)
+            return Fetched(await listing(client, resource, params), complete=True)
         params["sort"] = self.sort
-        records: list[dict[str, Any]] = []
+        records = Listing()
         async for page in client.pages(resource.path, resource.list_key, params):
             fresh = [r for r in page if _updated(r) is None or _updated(r) >= window.since]  # type: ignore[operator]
             records.extend(fresh)
@@ -126,8 +131,16 @@ class SortedByUpdate:
         return "the pages of recently updated records; every page at each deletion scan"
 
 
-def _updated(record: dict[str, Any]) -> datetime | None:
-    value = record.get("updated_at")
+async def listing(client: SyncroClient, resource: "SyncroResource", params: dict[str, Any]) -> Listing:
+    """Every page of the list, packed a page at a time (a whole listing is never held parsed)."""
+    records = Listing()
+    async for page in client.pages(resource.path, resource.list_key, params):
+        records.extend(page)
+    return records
+
+
+def _updated(record: Any) -> datetime | None:
+    value = record.get("updated_at") if isinstance(record, dict) else None
     return datetime.fromisoformat(value) if isinstance(value, str) else None
 
 

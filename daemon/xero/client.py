@@ -488,35 +488,47 @@ MAX_LENGTHS = {"InvoiceNumber": 255, "ContactNumber": 50, "Code": 30}
 
 def check_payload(value: Any, where: str) -> None:
     """Refuse what the SDK would alter or choke on, or Xero cannot read, naming where it is."""
-    if isinstance(value, dict):
+    found = _first_problem(value)
+    if found is not None:
+        path, message = found
+        raise XeroPayloadError(f"{where}{path}: {message}")
+
+
+def _first_problem(value: Any) -> tuple[str, str] | None:
+    """The path within ``value`` of its first unsendable part and what is wrong with it (paths are
+    only spelled out when something is wrong: every write is checked)."""
+    if isinstance(value, str):
+        if not value.isascii():
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError:
+                return "", f"holds a character that is not text ({value!r:.40})"
+    elif isinstance(value, dict):
         for key, item in value.items():
             if not isinstance(key, str):
-                raise XeroPayloadError(f"{where}: keys must be strings, not {key!r}")
-            _check_field(key, item, f"{where}.{key}")
-            check_payload(item, f"{where}.{key}")
+                return "", f"keys must be strings, not {key!r}"
+            found = _field_problem(key, item) or _first_problem(item)
+            if found is not None:
+                return f".{key}{found[0]}", found[1]
     elif isinstance(value, list):
         for index, item in enumerate(value):
-            check_payload(item, f"{where}[{index}]")
+            found = _first_problem(item)
+            if found is not None:
+                return f"[{index}]{found[0]}", found[1]
     elif isinstance(value, Decimal):
         significant = "".join(map(str, value.as_tuple().digits)).strip("0")
         if not value.is_finite() or len(significant) > MAX_DIGITS or Decimal(repr(float(value))) != value:
-            raise XeroPayloadError(
-                f"{where}: {value} cannot be sent exactly (the SDK sends numbers as doubles, which keep "
-                f"{MAX_DIGITS} significant digits); round it first"
-            )
+            return "", (f"{value} cannot be sent exactly (the SDK sends numbers as doubles, which keep "
+                        f"{MAX_DIGITS} significant digits); round it first")
     elif isinstance(value, datetime):
-        raise XeroPayloadError(f"{where}: send a datetime.date, not a datetime (it would carry a time and offset)")
+        return "", "send a datetime.date, not a datetime (it would carry a time and offset)"
     elif isinstance(value, float):
-        raise XeroPayloadError(f"{where}: use Decimal for numbers, not float")
+        return "", "use Decimal for numbers, not float"
     elif value is None:
-        raise XeroPayloadError(f"{where}: None cannot be sent; leave the field out")
-    elif isinstance(value, str):
-        try:
-            value.encode("utf-8")
-        except UnicodeEncodeError:
-            raise XeroPayloadError(f"{where}: holds a character that is not text ({value!r:.40})") from None
-    elif not isinstance(value, (str, int, date)):
-        raise XeroPayloadError(f"{where}: cannot send a {type(value).__name__}")
+        return "", "None cannot be sent; leave the field out"
+    elif not isinstance(value, (int, date)):
+        return "", f"cannot send a {type(value).__name__}"
+    return None
 
 
 def operation_of(path: str) -> str:
@@ -534,16 +546,17 @@ def body_for(method: str, path: str, records: list[dict]) -> dict:
     return {name: records}
 
 
-def _check_field(key: str, value: Any, where: str) -> None:
+def _field_problem(key: str, value: Any) -> tuple[str, str] | None:
     """A date field holds a date; a natural key fits its length."""
     if key.endswith("Date") and not isinstance(value, date):
         try:
             date.fromisoformat(value if isinstance(value, str) else "")
         except ValueError:
-            raise XeroPayloadError(f"{where}: {value!r:.40} is not a date (YYYY-MM-DD)") from None
+            return "", f"{value!r:.40} is not a date (YYYY-MM-DD)"
     limit = MAX_LENGTHS.get(key)
     if limit and isinstance(value, str) and len(value) > limit:
-        raise XeroPayloadError(f"{where}: '{value[:20]}…' is longer than the {limit} characters Xero takes")
+        return "", f"'{value[:20]}…' is longer than the {limit} characters Xero takes"
+    return None
 
 
 def _query(params: dict | None) -> list[tuple[str, str]]:

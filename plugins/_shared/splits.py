@@ -155,18 +155,19 @@ async def allocations(payment: dict[str, Any], ctx: Context) -> dict[str, Decima
     return shares
 
 
-async def payments_by_invoice(ctx: Context) -> dict[str, list[dict[str, Any]]]:
-    """The payments listed this pass, by each invoice they name (built once a pass)."""
+async def payments_on(invoice_id: str, ctx: Context) -> list[dict[str, Any]]:
+    """The payments listed this pass that name the invoice (their ids indexed once a pass)."""
+    listed = await ctx.syncro_listed("payments")
     if "by_invoice" not in ctx.memo:
-        index: dict[str, list[dict[str, Any]]] = {}
-        for payment in (await ctx.syncro_listed("payments")).values():
+        index: dict[str, list[str]] = {}
+        for payment_id, payment in listed.items():
             named = payment.get("invoice_ids")
             if not isinstance(named, list):  # malformed: that payment parks on its own, not its neighbours
                 continue
-            for invoice_id in {str(i) for i in named if i is not None}:
-                index.setdefault(invoice_id, []).append(payment)
+            for named_id in {str(i) for i in named if i is not None}:
+                index.setdefault(named_id, []).append(payment_id)
         ctx.memo.setdefault("by_invoice", index)
-    return ctx.memo["by_invoice"]
+    return [listed[payment_id] for payment_id in ctx.memo["by_invoice"].get(invoice_id, [])]
 
 
 async def paid_in_full(invoice_id: str, ctx: Context) -> bool:
@@ -180,7 +181,7 @@ async def paid_in_full(invoice_id: str, ctx: Context) -> bool:
     invoice = await ctx.syncro_record("invoices", invoice_id)
     if invoice.get("balance_due") is None or invoice.get("total") is None:
         return False
-    on_it = (await payments_by_invoice(ctx)).get(invoice_id, [])
+    on_it = await payments_on(invoice_id, ctx)
     amounts = [to_decimal(p.get("payment_amount")) for p in on_it]
     if any(len(p.get("invoice_ids") or []) != 1 for p in on_it) or any(a < 0 for a in amounts):
         return False
