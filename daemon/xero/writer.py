@@ -23,6 +23,7 @@ import logging
 import os
 import signal
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from typing import Any, Awaitable, Callable, Hashable, TypeVar
 
 from ..api.errors import PluginMisuse, XeroRejected
@@ -102,7 +103,7 @@ class Write:
     #: Saved, with the Xero id, in the same transaction as the journal row when the write succeeds.
     link: Link | None = None
 
-    @property
+    @cached_property
     def digest(self) -> str:
         return json_digest(self.payload)
 
@@ -297,8 +298,9 @@ class XeroWriter:
         was fixed must not replay the old refusal, so each answered attempt counts into the key.
         """
         parts = [self.tenant, method, path]
+        attempts = await self.state.journal.attempts([(w.entity, str(w.syncro_id)) for w in writes])
         for w in writes:
-            attempt = await self.state.journal.attempts(w.entity, w.syncro_id)
+            attempt = attempts.get((w.entity, str(w.syncro_id)), 0)
             parts.append(f"{w.entity}:{w.syncro_id}:{w.action}:{w.digest}:{attempt}")
         return "sx1-" + hashlib.sha256("|".join(parts).encode()).hexdigest()
 
