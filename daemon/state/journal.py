@@ -76,33 +76,24 @@ class Journal:
         self._clock = clock
 
     async def record_sent(self, writes: list[PlannedWrite], idempotency_key: str) -> list[int]:
-        """Durably note that these writes are about to go out under one request; returns row ids."""
+        """Durably note that these writes are about to go out under one request; returns row ids
+        (in the order of ``writes``: inserted in order, in one transaction no other write joins)."""
         now = self._clock.time()
-        ids = []
+        rows = [
+            (w.feature, w.entity, w.syncro_id, w.action, w.method, w.path, idempotency_key, w.payload_digest,
+             dumps(w.payload), dumps(w.lookup) if w.lookup else None, dumps(w.link) if w.link else None, now, now)
+            for w in writes
+        ]
         async with self._db.transaction() as conn:
-            for w in writes:
-                cursor = await conn.execute(
-                    "INSERT INTO journal (feature, entity, syncro_id, action, method, path, idempotency_key,"
-                    " payload_digest, payload, lookup, link, state, created_at, updated_at)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'sent', ?, ?)",
-                    (
-                        w.feature,
-                        w.entity,
-                        w.syncro_id,
-                        w.action,
-                        w.method,
-                        w.path,
-                        idempotency_key,
-                        w.payload_digest,
-                        dumps(w.payload),
-                        dumps(w.lookup) if w.lookup else None,
-                        dumps(w.link) if w.link else None,
-                        now,
-                        now,
-                    ),
-                )
-                ids.append(int(cursor.lastrowid or 0))
-        return ids
+            before = await conn.execute_fetchall("SELECT COALESCE(MAX(id), 0) FROM journal")
+            await conn.executemany(
+                "INSERT INTO journal (feature, entity, syncro_id, action, method, path, idempotency_key,"
+                " payload_digest, payload, lookup, link, state, created_at, updated_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'sent', ?, ?)",
+                rows,
+            )
+            ids = await conn.execute_fetchall("SELECT id FROM journal WHERE id > ? ORDER BY id", (list(before)[0][0],))
+        return [int(row[0]) for row in ids]
 
     async def settle(
         self,
@@ -113,9 +104,17 @@ class Journal:
         response: Any = None,
     ) -> None:
         """Record the outcome of one write, inside the caller's transaction."""
-        await conn.execute(
+        await self.settle_many(conn, [(entry_id, state, xero_id, response)])
+
+    async def settle_many(
+        self, conn: aiosqlite.Connection, outcomes: list[tuple[int, str, str | None, Any]]
+    ) -> None:
+        """Record the outcomes (row id, state, Xero id, answer) of writes, inside the caller's transaction."""
+        now = self._clock.time()
+        await conn.executemany(
             "UPDATE journal SET state = ?, xero_id = ?, response = ?, updated_at = ? WHERE id = ?",
-            (state, xero_id, dumps(response) if response is not None else None, self._clock.time(), entry_id),
+            [(state, xero_id, dumps(response) if response is not None else None, now, entry_id)
+             for entry_id, state, xero_id, response in outcomes],
         )
 
     async def unsettled(self) -> list[JournalEntry]:

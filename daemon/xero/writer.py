@@ -275,21 +275,24 @@ class XeroWriter:
     async def _settle(
         self, writes: list[Write], entry_ids: list[int], results: list[Any], outcomes: list[Any]
     ) -> None:
+        settled: list[tuple[int, str, str | None, Any]] = []
+        links: list[Link] = []
+        for write, entry_id, result, outcome in zip(writes, entry_ids, results, outcomes):
+            if isinstance(outcome, XeroRejected):
+                settled.append((entry_id, "rejected", None, outcome.messages))
+                continue
+            xero_id = str(result.get(ID_FIELDS.get(write.resource, ""), "")) or None
+            settled.append((entry_id, "confirmed", xero_id, _summary(result)))
+            if write.link is not None:
+                links.append(replace(write.link, xero_id=xero_id or write.link.xero_id or ""))
         async with self.state.db.transaction() as conn:
-            for write, entry_id, result, outcome in zip(writes, entry_ids, results, outcomes):
-                if isinstance(outcome, XeroRejected):
-                    await self.state.journal.settle(conn, entry_id, "rejected", None, outcome.messages)
-                    continue
-                xero_id = str(result.get(ID_FIELDS.get(write.resource, ""), "")) or None
-                await self.state.journal.settle(conn, entry_id, "confirmed", xero_id, _summary(result))
-                if write.link is not None:
-                    link_id = xero_id or write.link.xero_id
-                    await self.state.links.save(replace(write.link, xero_id=link_id or ""), conn)
+            await self.state.journal.settle_many(conn, settled)
+            for link in links:
+                await self.state.links.save(link, conn)
 
     async def _settle_lost(self, entry_ids: list[int]) -> None:
         async with self.state.db.transaction() as conn:
-            for entry_id in entry_ids:
-                await self.state.journal.settle(conn, entry_id, "lost")
+            await self.state.journal.settle_many(conn, [(entry_id, "lost", None, None) for entry_id in entry_ids])
 
     async def _idempotency_key(self, method: str, path: str, writes: list[Write]) -> str:
         """The same for a resend of this very batch; new once Xero answered a write of the record.
