@@ -6,7 +6,9 @@ end (the most specific part). A renamed category renames its option; a deleted o
 (an archived option with the same name is restored when the category comes back). The tracking
 category is found by name in ``prepare`` and created when missing; Xero allows only 2 active
 tracking categories, so when both are taken every category is parked with what the bookkeeper
-can do about it. The invoices feature tags a line with ``_shared.tracking.tracking_for``.
+can do about it. The invoices feature tags a line with ``_shared.tracking.tracking_for``; an
+invoice whose line's category Syncro lists but whose option is not in Xero yet waits for it (an
+untagged invoice tagged later may by then be paid, and locked, in Xero).
 """
 
 from __future__ import annotations
@@ -25,23 +27,15 @@ from syncro_xero import (
     Park,
     XeroRejected,
     hookimpl,
-    one_line,
     where_literal,
 )
 
-from ._shared.tracking import MAX_NAME, CategoriesSettings
+from ._shared.tracking import CategoriesSettings, option_name
 
 ENTITY = "tracking_option"
 CATEGORY_ENTITY = "tracking_category"
 MAX_ACTIVE = 2  # xero-api.md §1.2: at most 2 active tracking categories
 NAME_TAKEN = ("already in use", "must be unique")
-
-
-def option_name(category: dict[str, Any]) -> str:
-    """The option of a Syncro category: its display path, else its name; the end kept within 100."""
-    name = one_line(category.get("names_depth_cache")) or one_line(category.get("name"))
-    name = name or f"Category {category['id']}"
-    return name if len(name) <= MAX_NAME else "…" + name[-(MAX_NAME - 1):]
 
 
 class Categories(Feature[CategoriesSettings]):

@@ -4,6 +4,7 @@ import pytest
 from syncro_xero import Change, Context, Feature, hookimpl
 from syncro_xero.plugins._shared.tracking import option_for, tracking_for
 from syncro_xero.plugins.categories import option_name
+from syncro_xero.testing import tax_settings_for
 
 OPTIONS = [{"Name": "Hardware"}, {"Name": "Hardware > Docks"}, {"Name": "Hardware > Cables"},
            {"Name": "Software > Cables"}]
@@ -185,3 +186,25 @@ async def test_check_says_whether_the_tracking_category_can_exist(xero_emulator,
 
     assert [(r.ok, r.detail) for r in ok] == [(True, "will be created at the next pass")]
     assert not full[0].ok and "only 2 active tracking categories" in full[0].detail
+
+
+async def test_an_invoice_waits_for_its_lines_tracking_option_rather_than_going_to_xero_untagged(
+    syncro_emulator, xero_emulator, open_engine, make_config
+):
+    store = syncro_emulator.store
+    docks = store.add_category("Docks", parent_id=store.add_category("Hardware").id)
+    dock = store.add_product("Dock", description="USB-C dock", category_ids=[docks.id])
+    store.add_invoice(store.add_customer(business_name="Acme").id, [{"product_id": dock.id, "quantity": 1}])
+    plugins = {"categories": {}, "contacts": {}, "invoices": {}, "tax": tax_settings_for(store)}
+    engine = await open_engine(make_config(plugins=plugins))
+    xero_emulator.faults.answer_next(50, "unavailable", status=503, content_type="text/plain", method="PUT",
+                                     path="/api.xro/2.0/TrackingCategories/")  # the option cannot be made now
+
+    first = await engine.run_pass()
+
+    assert xero_emulator.store.records("Invoices") == []
+    assert any("no option in Xero's 'Product Category' tracking category yet" in why for _, _, why in first.waiting)
+    xero_emulator.faults.reset()
+    assert (await engine.run_pass()).ok
+    [invoice] = xero_emulator.store.records("Invoices")
+    assert invoice["LineItems"][0]["Tracking"][0]["Option"] == "Hardware > Docks"

@@ -127,13 +127,23 @@ class Journal:
         )
         return [_entry(r) for r in rows]
 
-    async def attempts(self, entity: str, syncro_id: str) -> int:
-        """How many writes for this record Xero has answered (or never got): each new try is one more."""
-        row = await self._db.fetchone(
-            "SELECT COUNT(*) FROM journal WHERE entity = ? AND syncro_id = ? AND state != 'sent'",
-            (entity, str(syncro_id)),
-        )
-        return int(row[0]) if row else 0
+    async def attempts(self, records: list[tuple[str, str]]) -> dict[tuple[str, str], int]:
+        """How many writes for each (entity, Syncro id) Xero has answered (or never got): each new try
+        is one more. One query per entity for a whole batch."""
+        by_entity: dict[str, list[str]] = {}
+        for entity, syncro_id in records:
+            by_entity.setdefault(entity, []).append(str(syncro_id))
+        found: dict[tuple[str, str], int] = {}
+        for entity, ids in by_entity.items():
+            for start in range(0, len(ids), 500):
+                chunk = ids[start : start + 500]
+                rows = await self._db.fetchall(
+                    "SELECT syncro_id, COUNT(*) FROM journal WHERE entity = ? AND state != 'sent'"
+                    f" AND syncro_id IN ({', '.join('?' * len(chunk))}) GROUP BY syncro_id",
+                    (entity, *chunk),
+                )
+                found.update({(entity, r[0]): int(r[1]) for r in rows})
+        return found
 
     async def answered_versions(self, xero_ids: list[str]) -> dict[str, str]:
         """Xero id -> ``UpdatedDateUTC`` of the last confirmed write of that record, as Xero answered it."""

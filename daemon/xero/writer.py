@@ -301,8 +301,9 @@ class XeroWriter:
         was fixed must not replay the old refusal, so each answered attempt counts into the key.
         """
         parts = [self.tenant, method, path]
+        attempts = await self.state.journal.attempts([(w.entity, str(w.syncro_id)) for w in writes])
         for w in writes:
-            attempt = await self.state.journal.attempts(w.entity, w.syncro_id)
+            attempt = attempts.get((w.entity, str(w.syncro_id)), 0)
             parts.append(f"{w.entity}:{w.syncro_id}:{w.action}:{w.digest}:{attempt}")
         return "sx1-" + hashlib.sha256("|".join(parts).encode()).hexdigest()
 
