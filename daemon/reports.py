@@ -57,6 +57,7 @@ async def status_data(config: Config) -> dict[str, Any]:
             "parked": await state.parked.count(),
             "parked_records": [parked_json(p) for p in await state.parked.all()],
             "unsettled_xero_writes": await state.journal.count("sent"),
+            "unsettled_syncro_writes": await state.syncro_journal.count_unsettled(),
             "config": config_to_safe_dict(config),
         }
     finally:
@@ -79,6 +80,7 @@ def print_status(data: dict[str, Any]) -> None:
             click.echo(f"  {name} details: {poll['details']}")
     click.echo(
         f"links: {data['links']}  parked: {data['parked']}  unsettled Xero writes: {data['unsettled_xero_writes']}"
+        f"  unsettled Syncro writes: {data['unsettled_syncro_writes']}"
     )
 
 

@@ -55,7 +55,8 @@ def _summary(data: dict[str, Any], daemon: dict[str, Any]) -> str:
         f"<p>Last pass: {escape(last or 'none yet')} ({escape(result)}"
         + (f", {daemon['last_pass_seconds']} s" if daemon.get("last_pass_seconds") is not None else "") + ")",
         f"<br>Links: {data['links']} · parked: {data['parked']} · "
-        f"unsettled Xero writes: {data['unsettled_xero_writes']}</p>",
+        f"unsettled Xero writes: {data['unsettled_xero_writes']} · "
+        f"unsettled Syncro writes: {data['unsettled_syncro_writes']}</p>",
     ]
     if error:
         lines.append(f'<p class="bad" id="last-error">Last error ({escape(_when(daemon.get("last_error_at")) or "")}): '

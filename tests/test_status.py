@@ -100,3 +100,19 @@ async def test_metrics_label_a_pass_by_its_own_result_and_add_duration_and_429s_
     assert "syncro_xero_pass_duration_seconds_sum 3.0" in text
     assert 'syncro_xero_rate_limited_responses_total{api="xero"} 2.0' in text
     assert 'syncro_xero_rate_limited_responses_total{api="syncro"} 0.0' in text
+
+
+async def test_status_counts_syncro_writes_sent_without_a_recorded_answer(syncro_emulator, make_config, open_engine):
+    from syncro_xero.api.syncro_writes import SyncroWrite
+
+    engine = await open_engine(make_config(plugins={"contacts": {}}))
+    write = SyncroWrite(id=0, feature="xero_contacts", entity="xero_contact", key="C-1", step="", method="POST",
+                        path="/customers", body={"business_name": "A"}, state="sent")
+    sent = await engine.state.syncro_journal.record_sent(write, None)
+    await engine.state.syncro_journal.record_sent(write, None)
+    async with engine.state.db.transaction() as conn:
+        await engine.state.syncro_journal.settle(conn, sent.id, "confirmed")
+
+    data = await status_data(engine.config)
+
+    assert (data["unsettled_syncro_writes"], data["unsettled_xero_writes"]) == (1, 0)

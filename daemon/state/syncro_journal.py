@@ -92,6 +92,11 @@ class SyncroJournal:
             sql, params = sql + " AND key = ?", (entity, key)
         return [_write(r) for r in await self._db.fetchall(sql + " ORDER BY id", params)]
 
+    async def count_unsettled(self) -> int:
+        """Syncro writes with no recorded outcome, and open edits (``status``)."""
+        row = await self._db.fetchone("SELECT COUNT(*) FROM syncro_journal WHERE state = 'sent'")
+        return int(row[0]) if row else 0
+
     async def confirmed(self, entity: str, key: str) -> list[SyncroWrite]:
         """The writes of ``entity`` for ``key`` that Syncro answered (or that were found), oldest first."""
         rows = await self._db.fetchall(
