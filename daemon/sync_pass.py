@@ -591,7 +591,7 @@ class PassRun:
                 feature.name, source, change.resource, change.record_id, item.digest, change.record or {}, item.updated_at
             )
             if source == "syncro":  # saved whole: later readers load it from the state file
-                self.details.acknowledged(feature.name, change.resource, [change.record_id])
+                self.details.acknowledged(feature.name, change.resource, change.record_id)
         if change.record_id in parked:
             await self.state.parked.release(feature.name, source, change.resource, change.record_id)
         key = "wait:" + parked_id(feature.name, source, change.resource, change.record_id)

@@ -97,7 +97,7 @@ class Details:
         """The full record: read this pass, else composed or known (with every key in ``needs``) unless
         ``fresh``, else read now."""
         key = (resource, record_id)
-        if key in self._held and key not in self._read:
+        if key in self._held:
             return unpack(self._held[key])
         if key not in self._read and not fresh:
             if key not in self._composed and key not in self._parts and key not in self._known and self._needs_detail(
@@ -145,13 +145,12 @@ class Details:
             if record_id not in skip:
                 self._known[(resource, record_id)] = feature
 
-    def acknowledged(self, feature: str, resource: str, record_ids: Iterable[str]) -> None:
-        """``feature`` acknowledged these composed records this pass, saving them whole in the state
-        file: later readers load them from there, so the pass no longer holds every one in memory."""
-        for record_id in record_ids:
-            key = (resource, record_id)
-            if self._composed.pop(key, None) is not None or self._parts.pop(key, None) is not None:
-                self._known[key] = feature
+    def acknowledged(self, feature: str, resource: str, record_id: str) -> None:
+        """``feature`` acknowledged the record, saving it whole in the state file: if it was composed,
+        later readers load it from there, so the pass does not hold every one in memory."""
+        key = (resource, record_id)
+        if self._composed.pop(key, None) is not None or self._parts.pop(key, None) is not None:
+            self._known[key] = feature
 
     async def _acked(self, key: Key) -> dict[str, Any] | None:
         feature = self._known.get(key)
@@ -235,7 +234,7 @@ class Details:
         if record is None and (parts := self._parts.pop(key, None)) is not None:
             # UNKNOWN (syncro-api.md §2.4): the order of a detail view's line_items is undocumented; the
             # bulk endpoint's order is kept (both are creation order in the emulator).
-            children = [child for packed in parts.children for child in unpack(packed)]
+            children = [child for page in parts.children for child in unpack(page)]
             embeds = {into: records[record_id] for into, records, record_id in parts.embeds}
             record = self._composed[key] = {**unpack(parts.entry), parts.into: children, **embeds}
         return record
@@ -249,7 +248,7 @@ class Details:
         was listed) or an embedded record is missing."""
         entry = unpack(packed)
         listed = readable_instant(entry.get("updated_at"))
-        stamps = [readable_instant(c.get("updated_at")) for packed in children for c in unpack(packed)]
+        stamps = [readable_instant(c.get("updated_at")) for page in children for c in unpack(page)]
         if listed is None or None in stamps or any(stamp > listed for stamp in stamps):  # type: ignore[operator]
             return None  # an unreadable time cannot say so: read the detail view instead
         embeds = []
